@@ -1,0 +1,31 @@
+"""The tracker's data model, split by what each module holds."""
+
+from .recommendations import (
+    FollowUpAction,
+    ProgressUpdate,
+    ProgressUpdateQuerySet,
+    Recommendation,
+    RecommendationLink,
+    RecommendationQuerySet,
+)
+from .reference import Actor, Document, Forum, FrameworkObjective, Process, Roundtable, Theme, User
+from .status import STATUS_COLOURS, Status
+
+__all__ = [
+    "STATUS_COLOURS",
+    "Actor",
+    "Document",
+    "FollowUpAction",
+    "Forum",
+    "FrameworkObjective",
+    "Process",
+    "ProgressUpdate",
+    "ProgressUpdateQuerySet",
+    "Recommendation",
+    "RecommendationLink",
+    "RecommendationQuerySet",
+    "Roundtable",
+    "Status",
+    "Theme",
+    "User",
+]

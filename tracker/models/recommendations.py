@@ -1,0 +1,361 @@
+"""Recommendations, the links that trace an idea across forums, and progress updates."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .reference import Actor, Document, Forum, FrameworkObjective, Roundtable, Theme
+from .status import Status
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def for_list(self):
+        """What a list row shows: forum, process, roundtable and themes, in a fixed number of queries."""
+        return self.select_related("forum__process", "roundtable").prefetch_related("themes")
+
+    def with_effective_status(self, as_of=None):
+        """Annotate `effective_status`: the current status, or the status on the date `as_of`.
+
+        The status on a past date is the status of the latest approved update reported on or
+        before that date (ties broken by recording time, then id), or "no information". It is one
+        correlated subquery, never a query per row.
+        """
+        if as_of is None:
+            return self.annotate(effective_status=F("status"))
+        latest = (
+            ProgressUpdate.objects.filter(
+                recommendation=OuterRef("pk"),
+                review_state=ProgressUpdate.ReviewState.APPROVED,
+                reported_on__lte=as_of,
+            )
+            .order_by("-reported_on", "-recorded_at", "-id")
+            .values("status")[:1]
+        )
+        return self.annotate(
+            effective_status=Coalesce(
+                Subquery(latest, output_field=models.CharField()), Value(Status.NO_INFORMATION.value)
+            )
+        )
+
+
+class Recommendation(models.Model):
+    """One actionable item of a forum: a recommendation, outcome, key message or finding.
+
+    `status` is the status of the most recent approved progress update. It is stored here, in
+    the same transaction that approves the update (see `tracker.services`), so lists filter and
+    count it in SQL. Never set it directly: record a progress update.
+    """
+
+    Status = Status
+
+    class Kind(models.TextChoices):
+        RECOMMENDATION = "recommendation", _("Recommendation")
+        OUTCOME = "outcome", _("Outcome")
+        KEY_MESSAGE = "key_message", _("Key message")
+        FINDING = "finding", _("Finding")
+
+    code = models.SlugField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        allow_unicode=False,
+        help_text=_("Stable public code, e.g. GFMD-2007-RT1-03. Never change it: links and the API depend on it."),
+    )
+    forum = models.ForeignKey(Forum, on_delete=models.PROTECT, related_name="recommendations", verbose_name=_("forum"))
+    roundtable = models.ForeignKey(
+        Roundtable,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        verbose_name=_("roundtable"),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0, help_text=_("Position within the forum."))
+    text = models.TextField(_("text"), help_text=_("Worded exactly as in the source document."))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RECOMMENDATION)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="recommendations", verbose_name=_("themes"))
+    actors = models.ManyToManyField(
+        Actor,
+        blank=True,
+        related_name="responsible_for",
+        verbose_name=_("responsible actors"),
+        help_text=_("Who is expected to act on it."),
+    )
+    objectives = models.ManyToManyField(
+        FrameworkObjective, blank=True, related_name="recommendations", verbose_name=_("framework objectives")
+    )
+    status = models.CharField(
+        _("current status"),
+        max_length=30,
+        choices=Status.choices,
+        default=Status.NO_INFORMATION,
+        editable=False,
+        help_text=_("Set by approved progress updates."),
+    )
+    status_date = models.DateField(
+        _("status as of"), null=True, blank=True, editable=False, help_text=_("Reported-on date of the latest approved update.")
+    )
+    status_changed_at = models.DateTimeField(_("status recorded at"), null=True, blank=True, editable=False)
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    source_document = models.ForeignKey(
+        Document,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        verbose_name=_("source document"),
+    )
+    source_locator = models.CharField(
+        _("locator"), max_length=200, blank=True, default="", help_text=_("Where in the source, e.g. slide 7.")
+    )
+    version = models.PositiveIntegerField(
+        _("version"), default=1, editable=False, help_text=_("Incremented on every change; guards against lost updates.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["forum__start_date", "forum_id", "order", "code"]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values),
+                name="%(app_label)s_%(class)s_status_valid",
+                violation_error_message=_("Unknown status."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["recommendation", "outcome", "key_message", "finding"]),
+                name="%(app_label)s_%(class)s_kind_valid",
+                violation_error_message=_("Unknown kind."),
+            ),
+        ]
+        indexes = [
+            # Browse list and summary filtered by forum and status (the most common filter pair).
+            models.Index(fields=["forum", "status"], name="rec_forum_status_idx"),
+            models.Index(fields=["status"], name="rec_status_idx"),
+            models.Index(fields=["roundtable", "status"], name="rec_roundtable_status_idx"),
+            models.Index(fields=["kind"], name="rec_kind_idx"),
+            # Default order of every list.
+            models.Index(fields=["forum", "order", "code"], name="rec_forum_order_idx"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def get_absolute_url(self):
+        return reverse("tracker:recommendation-detail", args=[self.code])
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.roundtable_id and self.forum_id and self.roundtable.forum_id != self.forum_id:
+            raise ValidationError({"roundtable": _("The roundtable must belong to the recommendation's forum.")})
+
+
+class RecommendationLink(models.Model):
+    """A typed link from one recommendation to an earlier one it restates, refines, follows up
+    or supersedes, often from another forum years later."""
+
+    class Kind(models.TextChoices):
+        RESTATES = "restates", _("restates")
+        REFINES = "refines", _("refines")
+        FOLLOWS_UP = "follows_up", _("follows up")
+        SUPERSEDES = "supersedes", _("supersedes")
+
+    INVERSE_LABELS = {
+        Kind.RESTATES: _("restated by"),
+        Kind.REFINES: _("refined by"),
+        Kind.FOLLOWS_UP: _("followed up by"),
+        Kind.SUPERSEDES: _("superseded by"),
+    }
+
+    from_recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="links_out", verbose_name=_("recommendation")
+    )
+    kind = models.CharField(_("link"), max_length=20, choices=Kind.choices)
+    to_recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="links_in", verbose_name=_("earlier recommendation")
+    )
+    note = models.TextField(_("note"), blank=True, default="")
+    source_document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("source")
+    )
+
+    class Meta:
+        ordering = ["from_recommendation", "kind", "to_recommendation", "id"]
+        verbose_name = _("recommendation link")
+        verbose_name_plural = _("recommendation links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_recommendation", "kind", "to_recommendation"],
+                name="%(app_label)s_%(class)s_unique",
+                violation_error_message=_("This link already exists."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_recommendation=F("to_recommendation")),
+                name="%(app_label)s_%(class)s_not_self",
+                violation_error_message=_("A recommendation cannot link to itself."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.from_recommendation_id} {self.kind} {self.to_recommendation_id}"
+
+    @property
+    def inverse_label(self):
+        return self.INVERSE_LABELS[self.kind]
+
+
+class FollowUpAction(models.Model):
+    """A later forum or document that acted on a recommendation (Brussels 2007 asked for a
+    workshop on circular migration; the European Commission held one in Mauritius in 2008)."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="follow_ups", verbose_name=_("recommendation")
+    )
+    forum = models.ForeignKey(
+        Forum, on_delete=models.PROTECT, null=True, blank=True, related_name="acted_on", verbose_name=_("forum")
+    )
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, null=True, blank=True, related_name="acted_on", verbose_name=_("document")
+    )
+    date = models.DateField(_("date"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True, default="")
+
+    class Meta:
+        ordering = ["recommendation", "date", "id"]
+        verbose_name = _("follow-up action")
+        verbose_name_plural = _("follow-up actions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(forum__isnull=False) | Q(document__isnull=False),
+                name="%(app_label)s_%(class)s_forum_or_document",
+                violation_error_message=_("Name the forum or the document that acted on the recommendation."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.recommendation_id} → {self.forum or self.document}"
+
+
+class ProgressUpdateQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(review_state=ProgressUpdate.ReviewState.APPROVED)
+
+    def public(self):
+        """What the public and API consumers see: approved updates only."""
+        return self.approved()
+
+    def timeline(self):
+        """Newest first, in the order that decides the current status."""
+        return self.order_by("-reported_on", "-recorded_at", "-id")
+
+    def visible_to(self, user):
+        """What a staff user may see in the admin: everything for the secretariat, own actor's
+        updates for a focal point, nothing otherwise."""
+        from tracker.roles import is_secretariat
+
+        if is_secretariat(user):
+            return self
+        if user.is_authenticated and user.actor_id:
+            return self.filter(actor_id=user.actor_id)
+        return self.none()
+
+
+class ProgressUpdate(models.Model):
+    """A dated assessment of one recommendation by one actor.
+
+    What a focal point records is `submitted` until the secretariat approves or returns it; only
+    approved updates are public and count towards the current status.
+    """
+
+    Status = Status
+
+    class ReviewState(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned for revision")
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="updates", verbose_name=_("recommendation")
+    )
+    actor = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, related_name="updates", verbose_name=_("reporting actor")
+    )
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices)
+    summary = models.TextField(_("summary"), help_text=_("What happened and why the status is what it is."))
+    evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True, default="")
+    source_document = models.ForeignKey(
+        Document,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="progress_updates",
+        verbose_name=_("evidence document"),
+    )
+    reported_on = models.DateField(_("reported on"), help_text=_("The date the assessment refers to."))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recorded_updates",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+    review_state = models.CharField(
+        _("review state"), max_length=20, choices=ReviewState.choices, default=ReviewState.SUBMITTED
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_updates",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True, default="")
+
+    history = HistoricalRecords()
+    objects = ProgressUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-reported_on", "-recorded_at", "-id"]
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values),
+                name="%(app_label)s_%(class)s_status_valid",
+                violation_error_message=_("Unknown status."),
+            ),
+            models.CheckConstraint(
+                condition=Q(review_state__in=["submitted", "approved", "returned"]),
+                name="%(app_label)s_%(class)s_review_state_valid",
+                violation_error_message=_("Unknown review state."),
+            ),
+        ]
+        indexes = [
+            # Latest approved update of a recommendation (current status, as-of status, timeline).
+            models.Index(
+                fields=["recommendation", "review_state", "-reported_on", "-recorded_at"], name="upd_rec_latest_idx"
+            ),
+            # Recent approved updates on the dashboard and in the feed.
+            models.Index(fields=["review_state", "-recorded_at"], name="upd_recent_idx"),
+            models.Index(fields=["actor", "review_state"], name="upd_actor_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.recommendation_id}: {self.get_status_display()} ({self.reported_on})"
+
+    def get_absolute_url(self):
+        return self.recommendation.get_absolute_url() + f"#update-{self.pk}"

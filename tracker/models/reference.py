@@ -1,0 +1,254 @@
+"""Who and what recommendations belong to: processes, forums, roundtables, documents, actors,
+themes and the framework objectives they roll up under."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Document(models.Model):
+    """A source document: a report, a UN symbol document, a presentation, a chair's summary.
+
+    Forums and recommendations cite documents, so every item on the site says where it comes from.
+    """
+
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    title = models.CharField(_("title"), max_length=500)
+    symbol = models.CharField(
+        _("symbol"), max_length=60, blank=True, default="", help_text=_("Official symbol, e.g. A/60/871.")
+    )
+    date = models.DateField(_("date"), null=True, blank=True, help_text=_("Date of issue, if known."))
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True, default="")
+    url = models.URLField(_("link"), max_length=500, blank=True, default="")
+    notes = models.TextField(_("notes"), blank=True, default="")
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self):
+        return f"{self.symbol} {self.title}".strip() if self.symbol else self.title
+
+
+class Process(models.Model):
+    """A recurring dialogue or framework: GCIM, the HLD, the GFMD, GATS Mode 4, workshops."""
+
+    class Kind(models.TextChoices):
+        COMMISSION = "commission", _("Commission")
+        HIGH_LEVEL_DIALOGUE = "high_level_dialogue", _("High-level dialogue")
+        GLOBAL_FORUM = "global_forum", _("Global forum")
+        TRADE_FRAMEWORK = "trade_framework", _("Trade framework")
+        WORKSHOP = "workshop", _("Workshop")
+        EXPERT_MEETING = "expert_meeting", _("Expert meeting")
+        REGIONAL_CONSULTATIVE_PROCESS = "regional_consultative_process", _("Regional consultative process")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    acronym = models.CharField(_("acronym"), max_length=40, blank=True, default="")
+    name = models.CharField(_("name"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True, default="")
+    established = models.DateField(_("established"), null=True, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0, help_text=_("Position in lists."))
+
+    class Meta:
+        ordering = ["order", "name", "id"]
+        verbose_name = _("process")
+        verbose_name_plural = _("processes")
+
+    def __str__(self):
+        return self.acronym or self.name
+
+
+class ForumQuerySet(models.QuerySet):
+    def with_process(self):
+        return self.select_related("process")
+
+
+class Forum(models.Model):
+    """One meeting (or report) of a process, e.g. the first GFMD, Brussels, 9–11 July 2007."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    process = models.ForeignKey(Process, on_delete=models.PROTECT, related_name="forums", verbose_name=_("process"))
+    title = models.CharField(_("title"), max_length=300)
+    city = models.CharField(_("city"), max_length=100, blank=True, default="")
+    country = models.CharField(_("country"), max_length=100, blank=True, default="")
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    host = models.CharField(_("host"), max_length=300, blank=True, default="")
+    theme = models.CharField(_("overarching theme"), max_length=300, blank=True, default="")
+    format = models.TextField(
+        _("format"), blank=True, default="", help_text=_("How the meeting works, e.g. held under Chatham House rules.")
+    )
+    notes = models.TextField(_("notes"), blank=True, default="")
+    documents = models.ManyToManyField(Document, blank=True, related_name="forums", verbose_name=_("documents"))
+
+    objects = ForumQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_date", "slug", "id"]
+        verbose_name = _("forum")
+        verbose_name_plural = _("forums")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="%(app_label)s_%(class)s_end_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("tracker:forum-detail", args=[self.slug])
+
+
+class Roundtable(models.Model):
+    """A session of a forum, possibly a sub-session of another (Manila RT1 → 1.a, 1.b)."""
+
+    forum = models.ForeignKey(Forum, on_delete=models.PROTECT, related_name="roundtables", verbose_name=_("forum"))
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent session"),
+        help_text=_("For a sub-session: the roundtable it belongs to."),
+    )
+    slug = models.SlugField(
+        _("slug"), max_length=120, unique=True, help_text=_("Stable public identifier, e.g. gfmd-2008-rt1a.")
+    )
+    code = models.CharField(_("code"), max_length=20, help_text=_("Number as in the source, e.g. 1 or 1.a."))
+    title = models.CharField(_("title"), max_length=400)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["forum", "order", "code", "id"]
+        verbose_name = _("roundtable")
+        verbose_name_plural = _("roundtables")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["forum", "code"],
+                name="%(app_label)s_%(class)s_unique_code_per_forum",
+                violation_error_message=_("This forum already has a roundtable with this code."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")),
+                name="%(app_label)s_%(class)s_not_own_parent",
+                violation_error_message=_("A roundtable cannot be its own parent."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code}. {self.title}"
+
+
+class Actor(models.Model):
+    """A government, intergovernmental organisation, secretariat or civil-society body.
+
+    Staff users belong to an actor, which scopes what they may report on.
+    """
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government")
+        INTERGOVERNMENTAL = "intergovernmental", _("Intergovernmental organisation")
+        SECRETARIAT = "secretariat", _("Secretariat")
+        CIVIL_SOCIETY = "civil_society", _("Civil society")
+        OTHER = "other", _("Other")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    country_code = models.CharField(
+        _("country code"), max_length=2, blank=True, default="", help_text=_("ISO 3166-1 alpha-2, for governments.")
+    )
+    description = models.TextField(_("description"), blank=True, default="")
+    url = models.URLField(_("website"), blank=True, default="")
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("actor")
+        verbose_name_plural = _("actors")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("tracker:actor-detail", args=[self.slug])
+
+
+class Theme(models.Model):
+    """A tag such as labour mobility, remittances or gender."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True, default="")
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("tracker:theme-detail", args=[self.slug])
+
+
+class FrameworkObjective(models.Model):
+    """An objective or target of a current framework (the Global Compact for Migration's 23
+    objectives, the SDG migration targets), so old recommendations roll up under them."""
+
+    class Framework(models.TextChoices):
+        GCM = "gcm", _("Global Compact for Safe, Orderly and Regular Migration")
+        SDG = "sdg", _("Sustainable Development Goals")
+
+    slug = models.SlugField(_("slug"), max_length=40, unique=True, help_text=_("e.g. gcm-6 or sdg-10-7."))
+    framework = models.CharField(_("framework"), max_length=10, choices=Framework.choices)
+    number = models.CharField(_("number"), max_length=10, help_text=_("e.g. 6 or 10.7."))
+    title = models.CharField(_("title"), max_length=400)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["framework", "order", "id"]
+        verbose_name = _("framework objective")
+        verbose_name_plural = _("framework objectives")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "number"],
+                name="%(app_label)s_%(class)s_unique_number",
+                violation_error_message=_("This framework already has an objective with this number."),
+            )
+        ]
+
+    def __str__(self):
+        prefix = "GCM" if self.framework == self.Framework.GCM else "SDG"
+        return f"{prefix} {self.number}: {self.title}"
+
+    @property
+    def short_label(self):
+        return f"{'GCM' if self.framework == self.Framework.GCM else 'SDG'} {self.number}"
+
+
+class User(AbstractUser):
+    """A staff user. Focal points belong to the actor they report for."""
+
+    actor = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("actor"),
+        help_text=_("The government or organisation this person reports for. Required for focal points."),
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        verbose_name = _("user")
+        verbose_name_plural = _("users")

@@ -1,0 +1,35 @@
+"""The two staff roles and the questions every part of the app asks about a user."""
+
+SECRETARIAT = "Secretariat"
+FOCAL_POINT = "Government focal point"
+
+
+def _group_names(user):
+    # Cached on the user object: the admin asks several times per request.
+    if not hasattr(user, "_tracker_groups"):
+        user._tracker_groups = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
+    return user._tracker_groups
+
+
+def is_secretariat(user):
+    """May edit and approve everything."""
+    return bool(user and user.is_authenticated and user.is_active and (user.is_superuser or SECRETARIAT in _group_names(user)))
+
+
+def is_focal_point(user):
+    """May report for its own actor only; what it records waits for the secretariat's review."""
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and not is_secretariat(user)
+        and FOCAL_POINT in _group_names(user)
+        and user.actor_id
+    )
+
+
+def can_report_for(user, actor):
+    """Whether `user` may record a progress update in the name of `actor`."""
+    if is_secretariat(user):
+        return True
+    return is_focal_point(user) and actor is not None and actor.pk == user.actor_id

@@ -1,0 +1,178 @@
+"""The few operations that change state. The admin, the API and the importer all call these,
+so every change of status is recorded the same way: as a progress update with who, when and why,
+in one transaction with the recommendation's current status."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tracker.models import ProgressUpdate, Recommendation
+from tracker.roles import can_report_for, is_secretariat
+
+
+class StaleVersion(Exception):
+    """The recommendation changed since the caller read it (someone else saved first)."""
+
+    def __init__(self, recommendation, expected_version):
+        self.recommendation = recommendation
+        self.expected_version = expected_version
+        super().__init__(
+            _("Recommendation %(code)s was changed by someone else (version %(current)s, you had %(expected)s).")
+            % {"code": recommendation.code, "current": recommendation.version, "expected": expected_version}
+        )
+
+
+def _claim_version(recommendation, expected_version):
+    """Bump the recommendation's version if it is still `expected_version`, atomically.
+
+    One conditional UPDATE, so of two concurrent writers with the same version exactly one wins,
+    on SQLite and PostgreSQL alike.
+    """
+    query = Recommendation.objects.filter(pk=recommendation.pk)
+    if expected_version is not None:
+        query = query.filter(version=expected_version)
+    if not query.update(version=F("version") + 1):
+        recommendation.refresh_from_db(fields=["version"])
+        raise StaleVersion(recommendation, expected_version)
+    recommendation.refresh_from_db(fields=["version"])
+
+
+def _refresh_current_status(recommendation, user):
+    """Set the recommendation's status to that of its latest approved update, with history."""
+    latest = recommendation.updates.approved().timeline().first()
+    new = (latest.status, latest.reported_on, latest.recorded_at) if latest else (Recommendation.Status.NO_INFORMATION, None, None)
+    old = (recommendation.status, recommendation.status_date, recommendation.status_changed_at)
+    if new == old:
+        return False
+    recommendation.status, recommendation.status_date, recommendation.status_changed_at = new
+    recommendation._history_user = user
+    recommendation.save(update_fields=["status", "status_date", "status_changed_at", "updated_at"])
+    return True
+
+
+def record_progress(
+    recommendation,
+    *,
+    user,
+    actor,
+    status,
+    summary,
+    reported_on=None,
+    evidence_url="",
+    source_document=None,
+    expected_version=None,
+    recorded_at=None,
+):
+    """Record a progress update and, if it counts at once, the recommendation's new status.
+
+    What the secretariat records is approved at once; what a focal point records is submitted
+    for review and changes nothing public until approved. `expected_version` (the version the
+    caller read) turns a concurrent change into `StaleVersion` instead of a lost update.
+    """
+    if not can_report_for(user, actor):
+        raise PermissionDenied(_("You may only report progress for your own government or organisation."))
+    if status not in Recommendation.Status.values:
+        raise ValidationError({"status": _("Unknown status %(status)r.") % {"status": status}})
+    if not (summary or "").strip():
+        raise ValidationError({"summary": _("Say why: a summary is required for every progress update.")})
+    now = timezone.now()
+    approved = is_secretariat(user)
+    update = ProgressUpdate(
+        recommendation=recommendation,
+        actor=actor,
+        status=status,
+        summary=summary.strip(),
+        evidence_url=evidence_url or "",
+        source_document=source_document,
+        reported_on=reported_on or timezone.localdate(),
+        recorded_by=user,
+        recorded_at=recorded_at or now,
+        review_state=ProgressUpdate.ReviewState.APPROVED if approved else ProgressUpdate.ReviewState.SUBMITTED,
+        reviewed_by=user if approved else None,
+        reviewed_at=now if approved else None,
+    )
+    update.full_clean(exclude=["recommendation", "actor", "recorded_by", "reviewed_by"])
+    with transaction.atomic():
+        _claim_version(recommendation, expected_version)
+        update._history_user = user
+        update.save()
+        if approved:
+            _refresh_current_status(recommendation, user)
+    return update
+
+
+def _review(update, user, state, note):
+    if not is_secretariat(user):
+        raise PermissionDenied(_("Only the secretariat may approve or return progress updates."))
+    if update.review_state != ProgressUpdate.ReviewState.SUBMITTED:
+        raise ValidationError(_("Only submitted updates can be reviewed; this one is %(state)s.") % {"state": update.get_review_state_display()})
+    with transaction.atomic():
+        recommendation = update.recommendation
+        _claim_version(recommendation, None)
+        update.review_state = state
+        update.reviewed_by = user
+        update.reviewed_at = timezone.now()
+        update.review_note = note or ""
+        update._history_user = user
+        update.save(update_fields=["review_state", "reviewed_by", "reviewed_at", "review_note"])
+        if state == ProgressUpdate.ReviewState.APPROVED:
+            _refresh_current_status(recommendation, user)
+    return update
+
+
+def approve_update(update, *, user, note=""):
+    """Approve a submitted update; it becomes public and may change the current status."""
+    return _review(update, user, ProgressUpdate.ReviewState.APPROVED, note)
+
+
+def return_update(update, *, user, note=""):
+    """Return a submitted update to its author for revision; it stays private."""
+    return _review(update, user, ProgressUpdate.ReviewState.RETURNED, note)
+
+
+def revise_update(update, *, user, changes, expected_version=None):
+    """Change a progress update's content (status, summary, evidence, date).
+
+    A focal point may revise its own actor's submitted or returned updates, which go back to
+    `submitted`; the secretariat may revise any update, and an approved one stays approved, so
+    the recommendation's status is recomputed in the same transaction.
+    """
+    if not can_report_for(user, update.actor):
+        raise PermissionDenied(_("You may only revise your own government's or organisation's updates."))
+    secretariat = is_secretariat(user)
+    if not secretariat and update.review_state == ProgressUpdate.ReviewState.APPROVED:
+        raise PermissionDenied(_("An approved update can only be changed by the secretariat."))
+    allowed = {"status", "summary", "evidence_url", "reported_on", "source_document"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    if "actor" in changes and not can_report_for(user, changes["actor"]):
+        raise PermissionDenied(_("You may only report progress for your own government or organisation."))
+    for field, value in changes.items():
+        setattr(update, field, value)
+    update.full_clean(exclude=["recommendation", "actor", "recorded_by", "reviewed_by"])
+    with transaction.atomic():
+        recommendation = update.recommendation
+        _claim_version(recommendation, expected_version)
+        if not secretariat:
+            update.review_state = ProgressUpdate.ReviewState.SUBMITTED
+            update.reviewed_by = None
+            update.reviewed_at = None
+        update._history_user = user
+        update.save()
+        _refresh_current_status(recommendation, user)
+    return update
+
+
+def delete_update(update, *, user):
+    """Delete a progress update (secretariat only) and recompute the status it may have set."""
+    if not is_secretariat(user):
+        raise PermissionDenied(_("Only the secretariat may delete progress updates."))
+    with transaction.atomic():
+        recommendation = update.recommendation
+        _claim_version(recommendation, None)
+        update._history_user = user
+        update.delete()
+        _refresh_current_status(recommendation, user)

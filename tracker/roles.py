@@ -13,7 +13,9 @@ def _group_names(user):
 
 def is_secretariat(user):
     """May edit and approve everything."""
-    return bool(user and user.is_authenticated and user.is_active and (user.is_superuser or SECRETARIAT in _group_names(user)))
+    return bool(
+        user and user.is_authenticated and user.is_active and (user.is_superuser or SECRETARIAT in _group_names(user))
+    )
 
 
 def is_focal_point(user):

@@ -42,7 +42,11 @@ def _claim_version(recommendation, expected_version):
 def _refresh_current_status(recommendation, user):
     """Set the recommendation's status to that of its latest approved update, with history."""
     latest = recommendation.updates.approved().timeline().first()
-    new = (latest.status, latest.reported_on, latest.recorded_at) if latest else (Recommendation.Status.NO_INFORMATION, None, None)
+    new = (
+        (latest.status, latest.reported_on, latest.recorded_at)
+        if latest
+        else (Recommendation.Status.NO_INFORMATION, None, None)
+    )
     old = (recommendation.status, recommendation.status_date, recommendation.status_changed_at)
     if new == old:
         return False
@@ -107,7 +111,10 @@ def _review(update, user, state, note):
     if not is_secretariat(user):
         raise PermissionDenied(_("Only the secretariat may approve or return progress updates."))
     if update.review_state != ProgressUpdate.ReviewState.SUBMITTED:
-        raise ValidationError(_("Only submitted updates can be reviewed; this one is %(state)s.") % {"state": update.get_review_state_display()})
+        raise ValidationError(
+            _("Only submitted updates can be reviewed; this one is %(state)s.")
+            % {"state": update.get_review_state_display()}
+        )
     with transaction.atomic():
         recommendation = update.recommendation
         _claim_version(recommendation, None)

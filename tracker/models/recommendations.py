@@ -97,7 +97,11 @@ class Recommendation(models.Model):
         help_text=_("Set by approved progress updates."),
     )
     status_date = models.DateField(
-        _("status as of"), null=True, blank=True, editable=False, help_text=_("Reported-on date of the latest approved update.")
+        _("status as of"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Reported-on date of the latest approved update."),
     )
     status_changed_at = models.DateTimeField(_("status recorded at"), null=True, blank=True, editable=False)
     target_date = models.DateField(_("target date"), null=True, blank=True)
@@ -113,7 +117,10 @@ class Recommendation(models.Model):
         _("locator"), max_length=200, blank=True, default="", help_text=_("Where in the source, e.g. slide 7.")
     )
     version = models.PositiveIntegerField(
-        _("version"), default=1, editable=False, help_text=_("Incremented on every change; guards against lost updates.")
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Incremented on every change; guards against lost updates."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -93,7 +93,9 @@ class Forum(models.Model):
         verbose_name_plural = _("forums")
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
                 name="%(app_label)s_%(class)s_end_after_start",
                 violation_error_message=_("The end date cannot be before the start date."),
             )

@@ -1,0 +1,129 @@
+"""One FilterSet per browsable model, shared by the public browse pages and the API, so a
+filter means the same thing everywhere and a URL's query string can move between them."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tracker.models import (
+    Actor,
+    Forum,
+    FrameworkObjective,
+    Process,
+    ProgressUpdate,
+    Recommendation,
+    Roundtable,
+    Status,
+    Theme,
+)
+
+
+class RecommendationFilterSet(django_filters.FilterSet):
+    """Filters of /recommendations/ and /api/v1/recommendations/ (and their summaries, exports and feeds).
+
+    `as_of=YYYY-MM-DD` switches every status filter, sort and count to the status each
+    recommendation had on that date; it is applied before the other filters.
+    """
+
+    as_of = django_filters.DateFilter(
+        label=_("Status as of"), method="filter_noop", help_text=_("Show the status on this date (YYYY-MM-DD).")
+    )
+    process = django_filters.ModelChoiceFilter(
+        label=_("Process"), field_name="forum__process", to_field_name="slug", queryset=Process.objects.all()
+    )
+    forum = django_filters.ModelChoiceFilter(
+        label=_("Forum"), field_name="forum", to_field_name="slug", queryset=Forum.objects.all()
+    )
+    roundtable = django_filters.ModelChoiceFilter(
+        label=_("Roundtable"),
+        method="filter_roundtable",
+        to_field_name="slug",
+        queryset=Roundtable.objects.all(),
+        help_text=_("A roundtable and its sub-sessions."),
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"),
+        field_name="effective_status",
+        choices=Status.choices,
+        distinct=False,
+        help_text=_("Repeat for several."),
+    )
+    theme = django_filters.ModelChoiceFilter(
+        label=_("Theme"), field_name="themes", to_field_name="slug", queryset=Theme.objects.all()
+    )
+    objective = django_filters.ModelChoiceFilter(
+        label=_("Framework objective"),
+        field_name="objectives",
+        to_field_name="slug",
+        queryset=FrameworkObjective.objects.all(),
+    )
+    actor = django_filters.ModelChoiceFilter(
+        label=_("Responsible actor"), field_name="actors", to_field_name="slug", queryset=Actor.objects.all()
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Recommendation.Kind.choices)
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search", help_text=_("Words in the code or text."))
+    search = django_filters.CharFilter(label=_("Search"), method="filter_search", help_text=_("Same as q."))
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("forum__start_date", "date"),
+            ("code", "code"),
+            ("effective_status", "status"),
+            ("status_date", "last_update"),
+        ),
+        field_labels={
+            "forum__start_date": _("Forum date"),
+            "code": _("Code"),
+            "effective_status": _("Status"),
+            "status_date": _("Last update"),
+        },
+    )
+
+    class Meta:
+        model = Recommendation
+        fields = []
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+    def filter_roundtable(self, queryset, name, value):
+        return queryset.filter(Q(roundtable=value) | Q(roundtable__parent=value))
+
+    def filter_search(self, queryset, name, value):
+        words = value.split()
+        for word in words[:10]:
+            queryset = queryset.filter(Q(text__icontains=word) | Q(code__icontains=word))
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = queryset.with_effective_status(self.form.cleaned_data.get("as_of"))
+        queryset = super().filter_queryset(queryset)
+        # Pagination needs a stable order: every ordering ends in the unique code.
+        if self.form.cleaned_data.get("ordering"):
+            queryset = queryset.order_by(*queryset.query.order_by, "code")
+        else:
+            queryset = queryset.order_by(*Recommendation._meta.ordering)
+        return queryset
+
+
+class ProgressUpdateFilterSet(django_filters.FilterSet):
+    """Filters of public progress updates (feeds, API)."""
+
+    recommendation = django_filters.CharFilter(label=_("Recommendation code"), field_name="recommendation__code")
+    actor = django_filters.ModelChoiceFilter(
+        label=_("Reporting actor"), field_name="actor", to_field_name="slug", queryset=Actor.objects.all()
+    )
+    forum = django_filters.ModelChoiceFilter(
+        label=_("Forum"), field_name="recommendation__forum", to_field_name="slug", queryset=Forum.objects.all()
+    )
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices, distinct=False)
+    reported_after = django_filters.DateFilter(
+        label=_("Reported on or after"), field_name="reported_on", lookup_expr="gte"
+    )
+    reported_before = django_filters.DateFilter(
+        label=_("Reported on or before"), field_name="reported_on", lookup_expr="lte"
+    )
+
+    class Meta:
+        model = ProgressUpdate
+        fields = []

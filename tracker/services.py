@@ -67,7 +67,6 @@ def record_progress(
     evidence_url="",
     source_document=None,
     expected_version=None,
-    recorded_at=None,
 ):
     """Record a progress update and, if it counts at once, the recommendation's new status.
 
@@ -75,29 +74,39 @@ def record_progress(
     for review and changes nothing public until approved. `expected_version` (the version the
     caller read) turns a concurrent change into `StaleVersion` instead of a lost update.
     """
-    if not can_report_for(user, actor):
-        raise PermissionDenied(_("You may only report progress for your own government or organisation."))
-    if status not in Recommendation.Status.values:
-        raise ValidationError({"status": _("Unknown status %(status)r.") % {"status": status}})
-    if not (summary or "").strip():
-        raise ValidationError({"summary": _("Say why: a summary is required for every progress update.")})
-    now = timezone.now()
-    approved = is_secretariat(user)
     update = ProgressUpdate(
         recommendation=recommendation,
         actor=actor,
         status=status,
-        summary=summary.strip(),
+        summary=summary or "",
         evidence_url=evidence_url or "",
         source_document=source_document,
         reported_on=reported_on or timezone.localdate(),
-        recorded_by=user,
-        recorded_at=recorded_at or now,
-        review_state=ProgressUpdate.ReviewState.APPROVED if approved else ProgressUpdate.ReviewState.SUBMITTED,
-        reviewed_by=user if approved else None,
-        reviewed_at=now if approved else None,
     )
-    update.full_clean(exclude=["recommendation", "actor", "recorded_by", "reviewed_by"])
+    return submit_update(update, user=user, expected_version=expected_version)
+
+
+def submit_update(update, *, user, expected_version=None):
+    """Save a new, unsaved ProgressUpdate built by a form or serializer (see `record_progress`)."""
+    if update.pk is not None:
+        raise ValueError("submit_update() saves new updates; use revise_update() for existing ones.")
+    if not can_report_for(user, update.actor):
+        raise PermissionDenied(_("You may only report progress for your own government or organisation."))
+    if update.status not in Recommendation.Status.values:
+        raise ValidationError({"status": _("Unknown status %(status)r.") % {"status": update.status}})
+    update.summary = (update.summary or "").strip()
+    if not update.summary:
+        raise ValidationError({"summary": _("Say why: a summary is required for every progress update.")})
+    now = timezone.now()
+    approved = is_secretariat(user)
+    update.reported_on = update.reported_on or timezone.localdate()
+    update.recorded_by = user
+    update.recorded_at = now
+    update.review_state = ProgressUpdate.ReviewState.APPROVED if approved else ProgressUpdate.ReviewState.SUBMITTED
+    update.reviewed_by = user if approved else None
+    update.reviewed_at = now if approved else None
+    update.full_clean(exclude=["recommendation", "actor", "recorded_by", "reviewed_by", "source_document"])
+    recommendation = update.recommendation
     with transaction.atomic():
         _claim_version(recommendation, expected_version)
         update._history_user = user
@@ -105,6 +114,27 @@ def record_progress(
         if approved:
             _refresh_current_status(recommendation, user)
     return update
+
+
+def save_recommendation(recommendation, *, user, expected_version=None, status_change=None):
+    """Save edits to a recommendation's own fields (text, forum, dates, ...), refusing a stale
+    version. Its status is never saved from here: a status change is passed as `status_change`
+    (a dict of record_progress arguments) and recorded as a progress update in the same
+    transaction."""
+    old_status = Recommendation.objects.filter(pk=recommendation.pk).values_list("status", flat=True).first()
+    with transaction.atomic():
+        if recommendation.pk is None:
+            recommendation.status = Recommendation.Status.NO_INFORMATION
+            recommendation._history_user = user
+            recommendation.save()
+        else:
+            _claim_version(recommendation, expected_version)
+            recommendation.status = old_status
+            recommendation._history_user = user
+            recommendation.save()
+        if status_change:
+            record_progress(recommendation, user=user, **status_change)
+    return recommendation
 
 
 def _review(update, user, state, note):

@@ -93,8 +93,10 @@ class Recommendation(models.Model):
         max_length=30,
         choices=Status.choices,
         default=Status.NO_INFORMATION,
-        editable=False,
-        help_text=_("Set by approved progress updates."),
+        help_text=_(
+            "Set by approved progress updates. Changing it here records a progress update in your name, "
+            "with the reason you give."
+        ),
     )
     status_date = models.DateField(
         _("status as of"),

@@ -27,7 +27,7 @@ migrate: venv
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py migrate --noinput
 
 seed: migrate
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py load_seed
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py load_seed --if-empty
 
 run: seed
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)

@@ -197,3 +197,243 @@ def make_update(db):
         return update
 
     return make
+
+
+@pytest.fixture
+def brussels_2007(make_process, make_forum, make_roundtable, make_recommendation, make_actor, make_theme, make_update):
+    """Public-site data resembling the seed: the first GFMD (Brussels, 9–11 July 2007) with its
+    four roundtables, recommendations and outcomes as worded in the IOM presentation of
+    3 October 2008; Manila 2008 with sub-sessions; the Mauritius workshop on circular migration
+    that followed up a Brussels recommendation; a few approved (and one unapproved) updates."""
+    from types import SimpleNamespace
+
+    from tracker.models import FollowUpAction, RecommendationLink
+
+    gfmd = make_process(slug="gfmd", acronym="GFMD", name="Global Forum on Migration and Development")
+    workshops = make_process(
+        slug="circular-migration-workshops", acronym="", name="Workshops on circular migration", kind="workshop"
+    )
+    document = Document.objects.create(
+        slug="iom-2008-current-priorities",
+        title="Current Priorities in Intergovernmental Dialogues on Labour Migration",
+        publisher="IOM",
+        date=datetime.date(2008, 10, 3),
+    )
+    brussels = make_forum(
+        slug="gfmd-2007-brussels",
+        process=gfmd,
+        title="First Global Forum on Migration and Development, Brussels",
+        city="Brussels",
+        country="Belgium",
+        start_date=datetime.date(2007, 7, 9),
+        end_date=datetime.date(2007, 7, 11),
+        host="Government of Belgium",
+        format="Held under Chatham House rules; a civil society event is held in parallel to the Forum itself.",
+    )
+    brussels.documents.add(document)
+    manila = make_forum(
+        slug="gfmd-2008-manila",
+        process=gfmd,
+        title="Second Global Forum on Migration and Development, Manila",
+        city="Manila",
+        country="Philippines",
+        start_date=datetime.date(2008, 10, 27),
+        end_date=datetime.date(2008, 10, 30),
+        theme="Protecting and empowering migrants for development",
+    )
+    mauritius = make_forum(
+        slug="ec-2008-mauritius-circular-migration",
+        process=workshops,
+        title="Workshop on Creating Development Benefits through Circular Migration, Mauritius",
+        city="Mauritius",
+        start_date=datetime.date(2008, 9, 8),
+        end_date=datetime.date(2008, 9, 9),
+        host="European Commission",
+    )
+    labour = make_theme(slug="labour-mobility", name="Labour mobility")
+    remittances = make_theme(slug="remittances", name="Remittances")
+    diaspora = make_theme(slug="diaspora", name="Diaspora")
+    coherence = make_theme(slug="policy-coherence", name="Policy coherence")
+    rights = make_theme(slug="human-rights", name="Human rights")
+    circular = make_theme(slug="circular-migration", name="Circular migration")
+    belgium = make_actor(slug="belgium", name="Government of Belgium")
+    philippines = make_actor(slug="philippines", name="Government of the Philippines")
+    secretariat = make_actor(slug="gfmd-support-unit", name="GFMD Support Unit", kind=Actor.Kind.SECRETARIAT)
+    civil = make_actor(slug="civil-society-days", name="GFMD Civil Society Days", kind=Actor.Kind.CIVIL_SOCIETY)
+    gcm6 = FrameworkObjective.objects.create(
+        slug="gcm-6", framework="gcm", number="6", order=6, title="Facilitate fair and ethical recruitment"
+    )
+    gcm19 = FrameworkObjective.objects.create(
+        slug="gcm-19", framework="gcm", number="19", order=19, title="Create conditions for migrants and diasporas"
+    )
+    roundtables = [
+        (
+            "1",
+            "Human capital development and labour mobility",
+            [labour],
+            [
+                "Establish a matrix of good practices",
+                "Develop codes of ethical recruitment",
+                "Undertake a feasibility study on financial intermediation service",
+                "Establish migrant resource centres",
+                "Develop a seasonal workers model (e.g., Guatemala/Canada)",
+                "Organize a workshop on circular migration",
+            ],
+        ),
+        (
+            "2",
+            "Remittances and other diaspora resources",
+            [remittances, diaspora],
+            [
+                "Facilitate and economize remittance flows",
+                "Promote public-private partnership",
+                "Set up intermediary structure for investment in remittances",
+                "Promote economic and social opportunities for diasporas in development of their home countries",
+            ],
+        ),
+        (
+            "3",
+            "Enhancing policy and institutional coherence and promoting partnership",
+            [coherence],
+            [
+                "Include migration in national development plan",
+                "Capacity-building to manage migration",
+                "Greater sharing of information",
+                "Strengthen representation",
+            ],
+        ),
+        (
+            "4",
+            "Cross-cutting issues: root causes of migration, human rights and gender",
+            [rights],
+            [
+                "Ensure protection and non-discriminatory treatment",
+                "Empower migrants",
+                "Fight against human trafficking",
+                "Gender sensitive programs in migration",
+            ],
+        ),
+    ]
+    recs = {}
+    for rt_code, rt_title, themes, texts in roundtables:
+        roundtable = make_roundtable(
+            forum=brussels, slug=f"gfmd-2007-rt{rt_code}", code=rt_code, title=rt_title, order=int(rt_code)
+        )
+        for n, text in enumerate(texts, 1):
+            code = f"GFMD-2007-RT{rt_code}-{n:02d}"
+            recs[code] = make_recommendation(
+                code=code,
+                forum=brussels,
+                roundtable=roundtable,
+                order=int(rt_code) * 10 + n,
+                text=text,
+                themes=themes,
+                actors=[belgium] if rt_code == "1" else [],
+                source_document=document,
+                source_locator="slide 6" if rt_code in "12" else "slide 7",
+            )
+    for n, text in enumerate(
+        [
+            "Laid the foundation for an ongoing States-led dialogue and partnership on migration and development",
+            "Created a space for achieving longer-term understanding and shared visions on migration",
+        ],
+        1,
+    ):
+        code = f"GFMD-2007-OUT-{n:02d}"
+        recs[code] = make_recommendation(
+            code=code, forum=brussels, order=100 + n, text=text, kind="outcome", source_document=document
+        )
+    recs["GFMD-2007-RT1-02"].objectives.set([gcm6])
+    recs["GFMD-2007-RT2-04"].objectives.set([gcm19])
+    manila_rt1 = make_roundtable(
+        forum=manila, slug="gfmd-2008-rt1", code="1", title="Migration, Development and Human Rights", order=1
+    )
+    manila_rt1a = make_roundtable(
+        forum=manila,
+        parent=manila_rt1,
+        slug="gfmd-2008-rt1a",
+        code="1.a",
+        title="Protecting the rights of the migrants: a shared responsibility",
+        order=2,
+    )
+    make_roundtable(
+        forum=manila,
+        parent=manila_rt1,
+        slug="gfmd-2008-rt1b",
+        code="1.b",
+        title="Empowering migrants and diasporas to contribute to development",
+        order=3,
+    )
+    recs["GFMD-2008-RT1A-01"] = make_recommendation(
+        code="GFMD-2008-RT1A-01",
+        forum=manila,
+        roundtable=manila_rt1a,
+        text="Develop and promote ethical recruitment practices with countries of destination",
+        themes=[labour, rights],
+        actors=[philippines],
+    )
+    RecommendationLink.objects.create(
+        from_recommendation=recs["GFMD-2008-RT1A-01"], kind="follows_up", to_recommendation=recs["GFMD-2007-RT1-02"]
+    )
+    FollowUpAction.objects.create(
+        recommendation=recs["GFMD-2007-RT1-06"],
+        forum=mauritius,
+        date=datetime.date(2008, 9, 8),
+        description="The European Commission held the workshop on circular migration in Mauritius.",
+    )
+    recs["GFMD-2007-RT1-06"].themes.add(circular)
+    make_update(
+        recs["GFMD-2007-RT1-06"],
+        secretariat,
+        status="in_progress",
+        summary="The European Commission announced a workshop on circular migration.",
+        reported_on=datetime.date(2008, 3, 1),
+    )
+    make_update(
+        recs["GFMD-2007-RT1-06"],
+        secretariat,
+        status="implemented",
+        summary="Workshop on Creating Development Benefits through Circular Migration held in Mauritius.",
+        evidence_url="https://example.org/mauritius-2008",
+        reported_on=datetime.date(2008, 9, 9),
+    )
+    make_update(
+        recs["GFMD-2007-RT1-02"],
+        philippines,
+        status="partially_implemented",
+        summary="Standard employment contracts and recruitment agency licensing reviewed.",
+        reported_on=datetime.date(2008, 10, 1),
+    )
+    make_update(
+        recs["GFMD-2007-RT1-02"],
+        civil,
+        status="in_progress",
+        summary="Civil society reports codes of conduct are drafted but not adopted.",
+        reported_on=datetime.date(2008, 10, 2),
+    )
+    make_update(
+        recs["GFMD-2007-RT2-01"],
+        belgium,
+        status="stalled",
+        summary="No agreement on remittance cost targets.",
+        reported_on=datetime.date(2008, 6, 30),
+    )
+    make_update(
+        recs["GFMD-2007-RT3-01"],
+        belgium,
+        status="not_started",
+        summary="Submitted but not approved: must never be public.",
+        reported_on=datetime.date(2008, 7, 1),
+        review_state=ProgressUpdate.ReviewState.SUBMITTED,
+    )
+    return SimpleNamespace(
+        gfmd=gfmd,
+        brussels=brussels,
+        manila=manila,
+        mauritius=mauritius,
+        recs=recs,
+        themes=SimpleNamespace(labour=labour, remittances=remittances, circular=circular, rights=rights),
+        actors=SimpleNamespace(belgium=belgium, philippines=philippines, secretariat=secretariat, civil=civil),
+        objectives=SimpleNamespace(gcm6=gcm6, gcm19=gcm19),
+        document=document,
+    )

@@ -2,8 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Aggregate, CharField, Count, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -11,11 +11,171 @@ from simple_history.models import HistoricalRecords
 from .reference import Actor, Document, Forum, FrameworkObjective, Roundtable, Theme
 from .status import Status
 
+# Separates the names an export packs into one column; a control character no name contains.
+EXPORT_LIST_SEPARATOR = "\x1f"
+
+
+class _GroupConcat(Aggregate):
+    """Names of related rows joined into one string (GROUP_CONCAT / STRING_AGG), so an export row
+    carries its themes, actors and objectives without a query per row or per chunk."""
+
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+    def __init__(self, expression, **extra):
+        super().__init__(expression, Value(EXPORT_LIST_SEPARATOR), **extra)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="STRING_AGG", **extra_context)
+
+
+def _joined(queryset, back_reference, expression):
+    """A correlated subquery: `expression` of every row of `queryset` linked to the outer
+    recommendation through `back_reference`, joined with EXPORT_LIST_SEPARATOR."""
+    return Subquery(
+        queryset.filter(**{back_reference: OuterRef("pk")})
+        .order_by()
+        .values(back_reference)
+        .annotate(joined=_GroupConcat(expression))
+        .values("joined"),
+        output_field=CharField(),
+    )
+
 
 class RecommendationQuerySet(models.QuerySet):
+    def for_api(self):
+        """What an API list row carries: forum, process, roundtable, source and the nested themes,
+        actors and objectives, in a fixed number of queries whatever the number of rows."""
+        return self.select_related("forum__process", "roundtable", "source_document").prefetch_related(
+            "themes", "actors", "objectives"
+        )
+
+    def for_api_detail(self):
+        """`for_api()` plus the links in both directions and the follow-up actions."""
+        return self.for_api().prefetch_related(
+            models.Prefetch("links_out", queryset=RecommendationLink.objects.select_related("to_recommendation")),
+            models.Prefetch("links_in", queryset=RecommendationLink.objects.select_related("from_recommendation")),
+            models.Prefetch("follow_ups", queryset=FollowUpAction.objects.select_related("forum", "document")),
+        )
+
+    def count_by_status(self):
+        """{status: count} for every status in display order, zeros included, in one GROUP BY query.
+
+        Counts `effective_status`: call it after `with_effective_status()` (the FilterSet does).
+        """
+        counts = dict.fromkeys(Status.values, 0)
+        for row in self.order_by().values("effective_status").annotate(n=models.Count("pk")):
+            counts[row["effective_status"]] = row["n"]
+        return counts
+
     def for_list(self):
         """What a list row shows: forum, process, roundtable and themes, in a fixed number of queries."""
         return self.select_related("forum__process", "roundtable").prefetch_related("themes")
+
+    def for_detail(self):
+        """Everything the public detail page shows, in a fixed number of queries: the source,
+        themes, actors, objectives, the approved timeline (as `public_updates`), links in both
+        directions and follow-up actions."""
+        return self.select_related("forum__process", "roundtable__parent", "source_document").prefetch_related(
+            "themes",
+            "actors",
+            "objectives",
+            Prefetch(
+                "updates",
+                queryset=ProgressUpdate.objects.public().timeline().select_related("actor", "source_document"),
+                to_attr="public_updates",
+            ),
+            Prefetch(
+                "links_out",
+                queryset=RecommendationLink.objects.select_related(
+                    "to_recommendation__forum", "source_document"
+                ).order_by("kind", "to_recommendation__forum__start_date", "to_recommendation__code"),
+            ),
+            Prefetch(
+                "links_in",
+                queryset=RecommendationLink.objects.select_related(
+                    "from_recommendation__forum", "source_document"
+                ).order_by("kind", "from_recommendation__forum__start_date", "from_recommendation__code"),
+            ),
+            Prefetch("follow_ups", queryset=FollowUpAction.objects.select_related("forum", "document")),
+        )
+
+    def responsibility_of(self, actor):
+        """What `actor` is expected to act on, in the default order."""
+        return self.filter(actors=actor).order_by(*Recommendation._meta.ordering)
+
+    def tagged(self, theme):
+        """The recommendations tagged with `theme`, in the default order."""
+        return self.filter(themes=theme).order_by(*Recommendation._meta.ordering)
+
+    def with_last_update(self, as_of=None):
+        """Annotate `last_update`: the reported-on date of the update that set the (as-of) status."""
+        if as_of is None:
+            return self.annotate(last_update=F("status_date"))
+        latest = (
+            ProgressUpdate.objects.filter(
+                recommendation=OuterRef("pk"),
+                review_state=ProgressUpdate.ReviewState.APPROVED,
+                reported_on__lte=as_of,
+            )
+            .order_by("-reported_on", "-recorded_at", "-id")
+            .values("reported_on")[:1]
+        )
+        return self.annotate(last_update=Subquery(latest, output_field=models.DateField()))
+
+    def status_counts(self, *group_by):
+        """One GROUP BY query: rows of the `group_by` values, `effective_status` and `n`.
+
+        Call it after `with_effective_status()`. Grouping by a many-to-many field (`themes`) counts
+        a recommendation once under each of its themes; rows without one come back as None.
+        """
+        return self.order_by().values(*group_by, "effective_status").annotate(n=Count("pk"))
+
+    def for_dashboard(self, as_of=None):
+        """The dashboard's status counts: overall and per process, forum, theme and GCM objective.
+
+        Five GROUP BY queries in all (evaluated when iterated), whatever the number of
+        recommendations; with `as_of`, counts of the status each had on that date.
+        """
+        current = self.with_effective_status(as_of)
+        return {
+            "overall": current.status_counts(),
+            "process": current.status_counts("forum__process"),
+            "forum": current.status_counts("forum"),
+            "theme": current.status_counts("themes"),
+            "objective": current.filter(objectives__framework=FrameworkObjective.Framework.GCM).status_counts(
+                "objectives"
+            ),
+        }
+
+    def for_export(self):
+        """Export rows as dictionaries, in one query however many rows (no prefetch per chunk):
+        related names are joined in correlated subqueries and split again by the exporter.
+
+        Call it on a queryset annotated with `effective_status` and `last_update`.
+        """
+        return self.values(
+            "code",
+            "kind",
+            "effective_status",
+            "text",
+            "order",
+            "source_locator",
+            "target_date",
+            "last_update",
+            process=F("forum__process__slug"),
+            forum_slug=F("forum__slug"),
+            forum_title=F("forum__title"),
+            roundtable_code=F("roundtable__code"),
+            roundtable_title=F("roundtable__title"),
+            source_document_title=F("source_document__title"),
+            source_document_symbol=F("source_document__symbol"),
+            theme_names=_joined(Theme.objects.all(), "recommendations", "name"),
+            actor_names=_joined(Actor.objects.all(), "responsible_for", "name"),
+            objective_labels=_joined(
+                FrameworkObjective.objects.all(), "recommendations", Concat(Upper("framework"), Value(" "), "number")
+            ),
+        )
 
     def with_effective_status(self, as_of=None):
         """Annotate `effective_status`: the current status, or the status on the date `as_of`.
@@ -266,6 +426,27 @@ class ProgressUpdateQuerySet(models.QuerySet):
     def timeline(self):
         """Newest first, in the order that decides the current status."""
         return self.order_by("-reported_on", "-recorded_at", "-id")
+
+    def reported_by_on(self, as_of=None):
+        """Public updates reported on or before `as_of` (all public updates without it)."""
+        queryset = self.public()
+        return queryset if as_of is None else queryset.filter(reported_on__lte=as_of)
+
+    def for_public_list(self):
+        """A public list of updates: each with its recommendation, forum and actor, newest report first."""
+        return self.public().select_related("recommendation__forum", "actor").timeline()
+
+    def for_feed(self):
+        """The Atom feed: approved updates, most recently recorded first, with what an entry shows."""
+        return (
+            self.public()
+            .select_related("recommendation__forum", "actor", "source_document")
+            .order_by("-recorded_at", "-id")
+        )
+
+    def of_recommendations(self, recommendations):
+        """Updates of the recommendations a (filtered) recommendation queryset selects, as one subquery."""
+        return self.filter(recommendation__in=recommendations.order_by().values("pk"))
 
     def visible_to(self, user):
         """What a staff user may see in the admin: everything for the secretariat, own actor's

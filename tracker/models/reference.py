@@ -66,6 +66,21 @@ class ForumQuerySet(models.QuerySet):
     def with_process(self):
         return self.select_related("process")
 
+    def for_detail(self):
+        """What the public forum page shows besides its recommendations: the process, documents,
+        roundtables in order (parents before their sub-sessions) and the recommendations of
+        earlier forums this forum acted on. A fixed number of queries."""
+        from .recommendations import FollowUpAction
+
+        return self.select_related("process").prefetch_related(
+            "documents",
+            models.Prefetch("roundtables", queryset=Roundtable.objects.order_by("order", "code", "id")),
+            models.Prefetch(
+                "acted_on",
+                queryset=FollowUpAction.objects.select_related("recommendation__forum", "document"),
+            ),
+        )
+
 
 class Forum(models.Model):
     """One meeting (or report) of a process, e.g. the first GFMD, Brussels, 9–11 July 2007."""

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "knox",  # hashed, revocable API tokens
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -159,18 +160,28 @@ else:
 LOGIN_URL = "admin:login"
 
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate challenge is what turns "not logged in" into 401, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tracker.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "tracker.api.exceptions.exception_handler",
+    # Rates are read per request (so tests can change them); counters live in the default cache,
+    # shared between processes when CACHE_URL is set.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "tracker.api.throttling.AnonRateThrottle",
+        "tracker.api.throttling.UserRateThrottle",
     ],
+    # Throttle by the client's address: the one the TLS proxy appends when there is one, never a
+    # client-supplied X-Forwarded-For.
+    "NUM_PROXIES": 1 if env_bool("DJANGO_BEHIND_TLS_PROXY", False) else 0,
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "1000/hour"),
         "user": os.environ.get("API_THROTTLE_USER", "5000/hour"),

@@ -127,3 +127,27 @@ class ProgressUpdateFilterSet(django_filters.FilterSet):
     class Meta:
         model = ProgressUpdate
         fields = []
+
+
+class ForumFilterSet(django_filters.FilterSet):
+    """Filters of forum lists (API)."""
+
+    process = django_filters.ModelChoiceFilter(
+        label=_("Process"), field_name="process", to_field_name="slug", queryset=Process.objects.all()
+    )
+
+    class Meta:
+        model = Forum
+        fields = []
+
+
+class RoundtableFilterSet(django_filters.FilterSet):
+    """Filters of roundtable lists (API)."""
+
+    forum = django_filters.ModelChoiceFilter(
+        label=_("Forum"), field_name="forum", to_field_name="slug", queryset=Forum.objects.all()
+    )
+
+    class Meta:
+        model = Roundtable
+        fields = []

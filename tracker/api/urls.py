@@ -1,9 +1,34 @@
 """REST API: /api/v1/ (data), /api/schema/ (OpenAPI 3), /api/docs/ (interactive docs)."""
 
-from django.urls import path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("processes", views.ProcessViewSet, basename="process")
+router.register("forums", views.ForumViewSet, basename="forum")
+router.register("roundtables", views.RoundtableViewSet, basename="roundtable")
+router.register("recommendations", views.RecommendationViewSet, basename="recommendation")
+router.register("updates", views.ProgressUpdateViewSet, basename="update")
+router.register("actors", views.ActorViewSet, basename="actor")
+router.register("themes", views.ThemeViewSet, basename="theme")
+router.register("objectives", views.FrameworkObjectiveViewSet, basename="objective")
+router.register("documents", views.DocumentViewSet, basename="document")
+
+v1 = [
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("auth/token/revoke/", views.RevokeTokenView.as_view(), name="token-revoke"),
+    path("auth/token/revoke-all/", views.RevokeTokenView.as_view(every=True), name="token-revoke-all"),
+    *router.urls,
+    # Anything else under /api/v1/ is a 404 in the API's own error format, not an HTML page.
+    re_path(r"^.*$", views.not_found, name="not-found"),
+]
 
 urlpatterns = [
+    path("v1/", include((v1, "api-v1"))),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -416,6 +416,21 @@ class FollowUpAction(models.Model):
 
 
 class ProgressUpdateQuerySet(models.QuerySet):
+    def readable_by(self, user):
+        """What `user` may read through the API: approved updates for everyone, plus every update
+        the user may see in the admin (its own actor's for a focal point, all for the secretariat)."""
+        from tracker.roles import is_secretariat
+
+        if is_secretariat(user):
+            return self.all()
+        if user.is_authenticated and user.actor_id:
+            return self.filter(Q(review_state=ProgressUpdate.ReviewState.APPROVED) | Q(actor_id=user.actor_id))
+        return self.public()
+
+    def for_api(self):
+        """What an API row carries: its recommendation, actor and evidence document, joined."""
+        return self.select_related("recommendation", "actor", "source_document")
+
     def approved(self):
         return self.filter(review_state=ProgressUpdate.ReviewState.APPROVED)
 

@@ -33,6 +33,28 @@ class Document(models.Model):
         return f"{self.symbol} {self.title}".strip() if self.symbol else self.title
 
 
+def _count(queryset):
+    """A correlated COUNT subquery over `queryset` (filtered on OuterRef by the caller), 0 when empty.
+
+    COUNT as a plain function, not an aggregate, so Django adds no GROUP BY: one row per outer row.
+    """
+    from django.db.models.functions import Coalesce
+
+    counted = queryset.order_by().annotate(n=models.Func(models.F("pk"), function="COUNT")).values("n")
+    return Coalesce(models.Subquery(counted, output_field=models.IntegerField()), 0)
+
+
+class ProcessQuerySet(models.QuerySet):
+    def with_counts(self):
+        """Annotate `forum_count` and `recommendation_count` (one correlated subquery each)."""
+        from .recommendations import Recommendation
+
+        return self.annotate(
+            forum_count=_count(Forum.objects.filter(process=models.OuterRef("pk"))),
+            recommendation_count=_count(Recommendation.objects.filter(forum__process=models.OuterRef("pk"))),
+        )
+
+
 class Process(models.Model):
     """A recurring dialogue or framework: GCIM, the HLD, the GFMD, GATS Mode 4, workshops."""
 
@@ -53,6 +75,8 @@ class Process(models.Model):
     established = models.DateField(_("established"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0, help_text=_("Position in lists."))
 
+    objects = ProcessQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "name", "id"]
         verbose_name = _("process")
@@ -65,6 +89,12 @@ class Process(models.Model):
 class ForumQuerySet(models.QuerySet):
     def with_process(self):
         return self.select_related("process")
+
+    def with_recommendation_count(self):
+        """Annotate `recommendation_count` (a correlated subquery, no join on the list)."""
+        from .recommendations import Recommendation
+
+        return self.annotate(recommendation_count=_count(Recommendation.objects.filter(forum=models.OuterRef("pk"))))
 
     def for_detail(self):
         """What the public forum page shows besides its recommendations: the process, documents,
@@ -123,6 +153,20 @@ class Forum(models.Model):
         return reverse("tracker:forum-detail", args=[self.slug])
 
 
+class RoundtableQuerySet(models.QuerySet):
+    def with_recommendation_count(self):
+        """Annotate `recommendation_count`: the roundtable's and its sub-sessions' recommendations,
+        as the `roundtable` filter of the browse page counts them."""
+        from .recommendations import Recommendation
+
+        outer = models.OuterRef("pk")
+        return self.annotate(
+            recommendation_count=_count(
+                Recommendation.objects.filter(Q(roundtable=outer) | Q(roundtable__parent=outer))
+            )
+        )
+
+
 class Roundtable(models.Model):
     """A session of a forum, possibly a sub-session of another (Manila RT1 → 1.a, 1.b)."""
 
@@ -143,6 +187,8 @@ class Roundtable(models.Model):
     title = models.CharField(_("title"), max_length=400)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    objects = RoundtableQuerySet.as_manager()
+
     class Meta:
         ordering = ["forum", "order", "code", "id"]
         verbose_name = _("roundtable")
@@ -162,6 +208,15 @@ class Roundtable(models.Model):
 
     def __str__(self):
         return f"{self.code}. {self.title}"
+
+
+class ActorQuerySet(models.QuerySet):
+    def with_recommendation_count(self):
+        """Annotate `recommendation_count`: recommendations it is responsible for (a correlated subquery)."""
+        from .recommendations import Recommendation
+
+        through = Recommendation.actors.through.objects
+        return self.annotate(recommendation_count=_count(through.filter(actor=models.OuterRef("pk"))))
 
 
 class Actor(models.Model):
@@ -186,6 +241,8 @@ class Actor(models.Model):
     description = models.TextField(_("description"), blank=True, default="")
     url = models.URLField(_("website"), blank=True, default="")
 
+    objects = ActorQuerySet.as_manager()
+
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("actor")
@@ -198,12 +255,23 @@ class Actor(models.Model):
         return reverse("tracker:actor-detail", args=[self.slug])
 
 
+class ThemeQuerySet(models.QuerySet):
+    def with_recommendation_count(self):
+        """Annotate `recommendation_count`: recommendations tagged with it (a correlated subquery)."""
+        from .recommendations import Recommendation
+
+        through = Recommendation.themes.through.objects
+        return self.annotate(recommendation_count=_count(through.filter(theme=models.OuterRef("pk"))))
+
+
 class Theme(models.Model):
     """A tag such as labour mobility, remittances or gender."""
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True, default="")
+
+    objects = ThemeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -215,6 +283,15 @@ class Theme(models.Model):
 
     def get_absolute_url(self):
         return reverse("tracker:theme-detail", args=[self.slug])
+
+
+class FrameworkObjectiveQuerySet(models.QuerySet):
+    def with_recommendation_count(self):
+        """Annotate `recommendation_count`: recommendations mapped to it (a correlated subquery)."""
+        from .recommendations import Recommendation
+
+        through = Recommendation.objectives.through.objects
+        return self.annotate(recommendation_count=_count(through.filter(frameworkobjective=models.OuterRef("pk"))))
 
 
 class FrameworkObjective(models.Model):
@@ -230,6 +307,8 @@ class FrameworkObjective(models.Model):
     number = models.CharField(_("number"), max_length=10, help_text=_("e.g. 6 or 10.7."))
     title = models.CharField(_("title"), max_length=400)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = FrameworkObjectiveQuerySet.as_manager()
 
     class Meta:
         ordering = ["framework", "order", "id"]

@@ -1,0 +1,34 @@
+"""How API clients prove who they are.
+
+Tokens are django-rest-knox tokens: only a SHA-512 digest is stored, each token can be revoked on
+its own (logout) or all at once (logout-all), and they expire. Browser users of the admin are
+also recognised by their session (with Django's CSRF protection on every unsafe request).
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
+from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from rest_framework import exceptions
+
+
+class TokenAuthentication(KnoxTokenAuthentication):
+    """`Authorization: Token <token>`.
+
+    Being the first authentication class, its `WWW-Authenticate: Token` challenge is what makes
+    DRF answer 401 (not 403) to an anonymous client on an unsafe method.
+    """
+
+    def authenticate_credentials(self, token):
+        # knox decodes the header as UTF-8; a header in another encoding is a bad token, not a 500.
+        try:
+            token.decode("utf-8")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        return super().authenticate_credentials(token)
+
+
+class TokenScheme(KnoxTokenScheme):
+    """Describes TokenAuthentication in the OpenAPI schema."""
+
+    target_class = TokenAuthentication
+    name = "tokenAuth"

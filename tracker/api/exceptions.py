@@ -1,0 +1,74 @@
+"""One error format for every API error:
+
+    {"detail": "<what went wrong>", "code": "<machine-readable>", "errors": {"<parameter>": ["..."]}}
+
+`errors` is present on 400 only and names each offending query parameter or body field.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import exceptions, status
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from tracker.services import StaleVersion
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = gettext_lazy("The recommendation was changed by someone else; fetch it again.")
+    default_code = "precondition_failed"
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = gettext_lazy("This write changes a recommendation: send If-Match with the ETag you read it with.")
+    default_code = "precondition_required"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = gettext_lazy("The update is not in a state that allows this.")
+    default_code = "conflict"
+
+
+def _flatten(detail, prefix=""):
+    """{name: [message, ...]} from DRF's nested error detail (lists of dicts for list fields)."""
+    flat = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        for index, item in enumerate(detail):
+            flat.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+    else:
+        items = detail if isinstance(detail, list) else [detail]
+        flat[prefix or "non_field_errors"] = [str(item) for item in items]
+    return flat
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, StaleVersion):
+        exc = PreconditionFailed(str(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+        response.data = {
+            "detail": _("Invalid input: %(names)s.") % {"names": ", ".join(errors)},
+            "code": "invalid",
+            "errors": errors,
+        }
+    else:
+        response.data = {"detail": str(exc.detail), "code": getattr(exc.detail, "code", exc.default_code)}
+    return response

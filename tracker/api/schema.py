@@ -1,0 +1,114 @@
+"""The OpenAPI description: every operation documents the errors it can answer with, all in the
+one error format (`ErrorSerializer`), and the headers of conditional requests."""
+
+from drf_spectacular import openapi
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.utils import OpenApiParameter
+
+from .serializers import ErrorSerializer
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description=(
+        'The ETag of the recommendation (or of one of its updates) as you read it, e.g. `"3-5f1c…"`, '
+        'or its version in quotes, e.g. `"3"`. Required (428 without it) when the write changes the '
+        "recommendation; 412 when someone else changed it since."
+    ),
+)
+
+_ERRORS = {
+    "400": "Invalid query parameter or body field; `errors` names each one.",
+    "401": "Not authenticated: no credentials on a write, or an invalid or expired token.",
+    "403": "Authenticated, but not allowed to do this.",
+    "404": "No such object, or a page past the end.",
+    "409": "The update is not in a state that allows this (e.g. already reviewed).",
+    "412": "If-Match does not match: the recommendation changed since you read it.",
+    "415": "The request body is not JSON.",
+    "428": "This write changes a recommendation and needs If-Match.",
+    "429": "Too many requests; retry after the number of seconds in Retry-After.",
+}
+
+_HEADERS = {
+    "ETag": "A validator for If-None-Match, and on a recommendation's responses for If-Match.",
+    "Last-Modified": "When this server first served this representation.",
+    "Retry-After": "Seconds to wait before the next request.",
+    "WWW-Authenticate": "The authentication scheme to use: Token.",
+}
+
+
+def _headers(*names):
+    return {name: {"schema": {"type": "string"}, "description": _HEADERS[name]} for name in names}
+
+
+class AutoSchema(openapi.AutoSchema):
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        model = getattr(field, "kind_of", None)
+        if model is None:
+            return super()._map_serializer_field(field, direction, bypass_extensions)
+        choices = model.Kind.choices
+        component = ResolvedComponent(
+            name=f"{model.__name__}Kind",
+            type=ResolvedComponent.SCHEMA,
+            object=model.Kind,
+            schema={
+                "type": "string",
+                "enum": [value for value, _label in choices],
+                "description": "\n".join(f"* `{value}` - {label}" for value, label in choices),
+            },
+        )
+        self.registry.register_on_missing(component)
+        return component.ref
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        safe = self.method in ("GET", "HEAD")
+        authenticates = bool(self.view.get_authenticators())
+        takes_if_match = any(getattr(p, "name", None) == "If-Match" for p in self.get_override_parameters())
+        codes = ["400", "404", "429"]
+        if authenticates:
+            codes.append("401")
+        if not safe and authenticates:
+            codes += ["403", "415"]
+        if takes_if_match:
+            codes += ["412", "428"]
+        if getattr(self.view, "action", None) in ("approve", "return_"):
+            codes.append("409")
+        for code in sorted(codes):
+            if code in responses:
+                continue
+            response = self._get_response_for_code(ErrorSerializer, code, media_types=["application/json"])
+            response["description"] = _ERRORS[code]
+            if code == "429":
+                response["headers"] = _headers("Retry-After")
+            elif code == "401":
+                response["headers"] = _headers("WWW-Authenticate")
+            responses[code] = response
+        for code, response in responses.items():
+            if code in ("200", "201") and "content" in response:
+                names = ("ETag", "Last-Modified") if safe else ("ETag",)
+                response.setdefault("headers", {}).update(_headers(*names))
+        if safe:
+            responses["304"] = {
+                "description": "Not modified: the If-None-Match (or If-Modified-Since) validator still holds.",
+                "headers": _headers("ETag", "Last-Modified"),
+            }
+        return dict(sorted(responses.items()))
+
+
+class FilterExtension(DjangoFilterExtension):
+    """drf-spectacular's django-filter support, except that a filter choosing a related object by
+    slug (`to_field_name`) takes a string, not the related model's integer key."""
+
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
+        if filter_field.extra.get("to_field_name"):
+            for parameter in parameters:
+                parameter["schema"] = {"type": "string"}
+        return parameters

@@ -1,0 +1,433 @@
+"""What the API shows of each model. Fields are listed explicitly: a new model field is never
+published by accident. Related objects are nested briefly (slug, name, URL); counts come from
+QuerySet annotations, never a query per row."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from tracker.models import (
+    Actor,
+    Document,
+    FollowUpAction,
+    Forum,
+    FrameworkObjective,
+    Process,
+    ProgressUpdate,
+    Recommendation,
+    RecommendationLink,
+    Roundtable,
+    Status,
+    Theme,
+)
+from tracker.roles import can_report_for
+
+NS = "api-v1"
+
+
+def _url(name, lookup="slug"):
+    return serializers.HyperlinkedIdentityField(view_name=f"{NS}:{name}-detail", lookup_field=lookup)
+
+
+class HtmlUrlField(serializers.ReadOnlyField):
+    """The public page of the object, as an absolute URL."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="get_absolute_url", **kwargs)
+
+    def to_representation(self, value):
+        request = self.context.get("request")
+        return request.build_absolute_uri(value) if request else value
+
+
+extend_schema_field({"type": "string", "format": "uri"})(HtmlUrlField)
+
+
+def _kind(model):
+    """`kind` of `model`. Three models have a `kind`, each with its own choices: the schema names
+    each set after its model (see tracker.api.schema.AutoSchema)."""
+    # An attribute of the class: DRF copies a serializer's fields by re-creating them.
+    field_class = type(f"{model.__name__}KindField", (serializers.ChoiceField,), {"kind_of": model})
+    return field_class(choices=model.Kind.choices, read_only=True)
+
+
+# Briefs: how an object appears inside another one.
+
+
+class ProcessBriefSerializer(serializers.ModelSerializer):
+    url = _url("process")
+
+    class Meta:
+        model = Process
+        fields = ["slug", "acronym", "name", "url"]
+
+
+class ForumBriefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="title")
+    url = _url("forum")
+
+    class Meta:
+        model = Forum
+        fields = ["slug", "name", "start_date", "url"]
+
+
+class RoundtableBriefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="title")
+    url = _url("roundtable")
+
+    class Meta:
+        model = Roundtable
+        fields = ["slug", "code", "name", "url"]
+
+
+class ActorBriefSerializer(serializers.ModelSerializer):
+    url = _url("actor")
+
+    class Meta:
+        model = Actor
+        fields = ["slug", "name", "url"]
+
+
+class ThemeBriefSerializer(serializers.ModelSerializer):
+    url = _url("theme")
+
+    class Meta:
+        model = Theme
+        fields = ["slug", "name", "url"]
+
+
+class ObjectiveBriefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="short_label")
+    url = _url("objective")
+
+    class Meta:
+        model = FrameworkObjective
+        fields = ["slug", "name", "title", "url"]
+
+
+class DocumentBriefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="title")
+    url = _url("document")
+
+    class Meta:
+        model = Document
+        fields = ["slug", "name", "symbol", "url"]
+
+
+class RecommendationBriefSerializer(serializers.ModelSerializer):
+    url = _url("recommendation", "code")
+
+    class Meta:
+        model = Recommendation
+        fields = ["code", "version", "url"]
+
+
+# Full representations.
+
+
+class ProcessSerializer(serializers.ModelSerializer):
+    url = _url("process")
+    kind = _kind(Process)
+    forum_count = serializers.IntegerField(read_only=True)
+    recommendation_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Process
+        fields = [
+            "slug",
+            "url",
+            "acronym",
+            "name",
+            "kind",
+            "description",
+            "established",
+            "forum_count",
+            "recommendation_count",
+        ]
+
+
+class ForumSerializer(serializers.ModelSerializer):
+    url = _url("forum")
+    html_url = HtmlUrlField()
+    process = ProcessBriefSerializer()
+    documents = DocumentBriefSerializer(many=True)
+    recommendation_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Forum
+        fields = [
+            "slug",
+            "url",
+            "html_url",
+            "title",
+            "process",
+            "city",
+            "country",
+            "start_date",
+            "end_date",
+            "host",
+            "theme",
+            "format",
+            "notes",
+            "documents",
+            "recommendation_count",
+        ]
+
+
+class RoundtableSerializer(serializers.ModelSerializer):
+    url = _url("roundtable")
+    forum = ForumBriefSerializer()
+    parent = RoundtableBriefSerializer(allow_null=True)
+    recommendation_count = serializers.IntegerField(
+        read_only=True, help_text="Recommendations of the roundtable and its sub-sessions."
+    )
+
+    class Meta:
+        model = Roundtable
+        fields = ["slug", "url", "code", "title", "order", "forum", "parent", "recommendation_count"]
+
+
+class ActorSerializer(serializers.ModelSerializer):
+    url = _url("actor")
+    html_url = HtmlUrlField()
+    kind = _kind(Actor)
+    website = serializers.URLField(source="url")
+    recommendation_count = serializers.IntegerField(read_only=True, help_text="Recommendations it is responsible for.")
+
+    class Meta:
+        model = Actor
+        fields = [
+            "slug",
+            "url",
+            "html_url",
+            "name",
+            "kind",
+            "country_code",
+            "description",
+            "website",
+            "recommendation_count",
+        ]
+
+
+class ThemeSerializer(serializers.ModelSerializer):
+    url = _url("theme")
+    html_url = HtmlUrlField()
+    recommendation_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Theme
+        fields = ["slug", "url", "html_url", "name", "description", "recommendation_count"]
+
+
+class FrameworkObjectiveSerializer(serializers.ModelSerializer):
+    url = _url("objective")
+    label = serializers.CharField(source="short_label", help_text="e.g. GCM 6 or SDG 10.7.")
+    recommendation_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = FrameworkObjective
+        fields = ["slug", "url", "framework", "number", "label", "title", "order", "recommendation_count"]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    url = _url("document")
+    link = serializers.URLField(source="url", help_text="Where to read the document.")
+
+    class Meta:
+        model = Document
+        fields = ["slug", "url", "title", "symbol", "date", "publisher", "link", "notes"]
+
+
+class RecommendationSerializer(serializers.ModelSerializer):
+    url = _url("recommendation", "code")
+    html_url = HtmlUrlField()
+    process = ProcessBriefSerializer(source="forum.process")
+    forum = ForumBriefSerializer()
+    roundtable = RoundtableBriefSerializer(allow_null=True)
+    kind = _kind(Recommendation)
+    status = serializers.SerializerMethodField(help_text="The current status, or with `as_of` the status on that date.")
+    themes = ThemeBriefSerializer(many=True)
+    actors = ActorBriefSerializer(many=True, help_text="Responsible actors.")
+    objectives = ObjectiveBriefSerializer(many=True)
+    source_document = DocumentBriefSerializer(allow_null=True)
+
+    class Meta:
+        model = Recommendation
+        fields = [
+            "code",
+            "url",
+            "html_url",
+            "process",
+            "forum",
+            "roundtable",
+            "order",
+            "kind",
+            "text",
+            "status",
+            "status_date",
+            "target_date",
+            "themes",
+            "actors",
+            "objectives",
+            "source_document",
+            "source_locator",
+            "version",
+            "updated_at",
+        ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=Status.choices))
+    def get_status(self, obj):
+        return getattr(obj, "effective_status", obj.status)
+
+
+class LinkSerializer(serializers.Serializer):
+    relation = serializers.CharField(help_text="e.g. restates, or refined by for a link from a later recommendation.")
+    recommendation = RecommendationBriefSerializer()
+    note = serializers.CharField()
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    forum = ForumBriefSerializer(allow_null=True)
+    document = DocumentBriefSerializer(allow_null=True)
+
+    class Meta:
+        model = FollowUpAction
+        fields = ["forum", "document", "date", "description"]
+
+
+class RecommendationDetailSerializer(RecommendationSerializer):
+    links = serializers.SerializerMethodField(help_text="Earlier and later recommendations this one is linked with.")
+    follow_ups = FollowUpSerializer(many=True, help_text="Later forums or documents that acted on it.")
+    updates_url = serializers.SerializerMethodField(help_text="Its progress updates, newest first.")
+
+    class Meta(RecommendationSerializer.Meta):
+        fields = [*RecommendationSerializer.Meta.fields, "links", "follow_ups", "updates_url"]
+
+    @extend_schema_field(LinkSerializer(many=True))
+    def get_links(self, obj):
+        links = [
+            {"relation": link.get_kind_display(), "recommendation": link.to_recommendation, "note": link.note}
+            for link in obj.links_out.all()
+        ] + [
+            {"relation": RecommendationLink.INVERSE_LABELS[link.kind], "recommendation": link.from_recommendation}
+            | {"note": link.note}
+            for link in obj.links_in.all()
+        ]
+        return LinkSerializer(links, many=True, context=self.context).data
+
+    @extend_schema_field({"type": "string", "format": "uri"})
+    def get_updates_url(self, obj):
+        from django.urls import reverse
+
+        url = reverse(f"{NS}:update-list") + f"?recommendation={obj.code}"
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class StatusCountsSerializer(serializers.Serializer):
+    """One count per status, every status present (zeros included), in display order."""
+
+    def get_fields(self):
+        return {status.value: serializers.IntegerField(label=status.label) for status in Status}
+
+
+class StatusSummarySerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    by_status = StatusCountsSerializer()
+
+
+class ProgressUpdateSerializer(serializers.ModelSerializer):
+    url = _url("update", "pk")
+    recommendation = RecommendationBriefSerializer()
+    actor = ActorBriefSerializer(help_text="Whose assessment this is.")
+    source_document = DocumentBriefSerializer(allow_null=True)
+    review_note = serializers.SerializerMethodField(
+        help_text="The secretariat's note to the reporting actor; empty for everyone else."
+    )
+
+    class Meta:
+        model = ProgressUpdate
+        fields = [
+            "id",
+            "url",
+            "recommendation",
+            "actor",
+            "status",
+            "summary",
+            "evidence_url",
+            "source_document",
+            "reported_on",
+            "recorded_at",
+            "review_state",
+            "reviewed_at",
+            "review_note",
+        ]
+
+    def get_review_note(self, obj) -> str:
+        request = self.context.get("request")
+        return obj.review_note if request and can_report_for(request.user, obj.actor) else ""
+
+
+# Writes. Each serializer validates input only; saving goes through tracker.services.
+
+
+class ProgressUpdateCreateSerializer(serializers.Serializer):
+    recommendation = serializers.SlugRelatedField(
+        slug_field="code", queryset=Recommendation.objects.all(), help_text="The recommendation's code."
+    )
+    actor = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Actor.objects.all(),
+        required=False,
+        help_text="Whose assessment this is; defaults to your own actor. A focal point may only name its own.",
+    )
+    status = serializers.ChoiceField(choices=Status.choices)
+    summary = serializers.CharField(max_length=10000, help_text="What happened and why the status is what it is.")
+    evidence_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+    reported_on = serializers.DateField(required=False, help_text="The date the assessment refers to; default today.")
+    source_document = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Document.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+class ProgressUpdateReviseSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    summary = serializers.CharField(max_length=10000, required=False)
+    evidence_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    reported_on = serializers.DateField(required=False)
+    source_document = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Document.objects.all(), required=False, allow_null=True
+    )
+
+    def validate(self, attrs):
+        unknown = set(self.initial_data) - set(self.fields) if isinstance(self.initial_data, dict) else set()
+        if unknown:
+            raise serializers.ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
+        return attrs
+
+
+class ReviewSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=256, style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        help_text="Send as `Authorization: Token <token>`. Shown once: only a digest is stored."
+    )
+    expiry = serializers.DateTimeField(allow_null=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error response."""
+
+    detail = serializers.CharField(help_text="What went wrong, for people.")
+    code = serializers.CharField(help_text="What went wrong, for programs: invalid, not_found, not_authenticated, …")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="On 400: messages per query parameter or body field.",
+    )

@@ -1,0 +1,399 @@
+"""The REST API v1: read-only resources for everyone, progress updates written by focal points
+and the secretariat through tracker.services, conditional requests throughout."""
+
+from contextlib import contextmanager
+
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from knox.models import get_token_model
+from knox.settings import knox_settings
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tracker import services
+from tracker.filters import ForumFilterSet, RecommendationFilterSet, RoundtableFilterSet
+from tracker.models import (
+    Actor,
+    Document,
+    Forum,
+    FrameworkObjective,
+    Process,
+    ProgressUpdate,
+    Recommendation,
+    Roundtable,
+    Theme,
+)
+from tracker.roles import can_report_for, is_secretariat
+
+from . import conditional
+from .authentication import TokenAuthentication
+from .exceptions import Conflict
+from .filters import ProgressUpdateAPIFilterSet
+from .permissions import CanReport, IsSecretariat
+from .schema import IF_MATCH
+from .serializers import (
+    ActorSerializer,
+    DocumentSerializer,
+    ForumSerializer,
+    FrameworkObjectiveSerializer,
+    ProcessSerializer,
+    ProgressUpdateCreateSerializer,
+    ProgressUpdateReviseSerializer,
+    ProgressUpdateSerializer,
+    RecommendationDetailSerializer,
+    RecommendationSerializer,
+    ReviewSerializer,
+    RoundtableSerializer,
+    StatusSummarySerializer,
+    ThemeSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
+from .throttling import TokenRequestThrottle
+
+SLUG = r"[-a-zA-Z0-9_]+"
+
+
+class ConditionalMixin:
+    """ETag and Last-Modified on every response; 304 for a GET whose validators still match.
+
+    A view that answers about one recommendation sets `etag_version` to its version, which then
+    leads the ETag and is what If-Match is checked against.
+    """
+
+    etag_version = None
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response):
+            response.render()
+            return conditional.finish(request, response, self.etag_version)
+        return response
+
+
+class ReadOnlyViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+    lookup_field = "slug"
+    lookup_value_regex = SLUG
+
+
+@extend_schema_view(list=extend_schema(summary="List processes"), retrieve=extend_schema(summary="A process"))
+class ProcessViewSet(ReadOnlyViewSet):
+    """Recurring dialogues and frameworks: GCIM, the HLD, the GFMD, workshops, …"""
+
+    queryset = Process.objects.with_counts()
+    serializer_class = ProcessSerializer
+
+
+@extend_schema_view(list=extend_schema(summary="List forums"), retrieve=extend_schema(summary="A forum"))
+class ForumViewSet(ReadOnlyViewSet):
+    """Meetings (or reports) of a process, oldest first."""
+
+    queryset = Forum.objects.select_related("process").prefetch_related("documents").with_recommendation_count()
+    serializer_class = ForumSerializer
+    filterset_class = ForumFilterSet
+
+
+@extend_schema_view(list=extend_schema(summary="List roundtables"), retrieve=extend_schema(summary="A roundtable"))
+class RoundtableViewSet(ReadOnlyViewSet):
+    """Sessions of forums and their sub-sessions."""
+
+    queryset = Roundtable.objects.select_related("forum", "parent").with_recommendation_count()
+    serializer_class = RoundtableSerializer
+    filterset_class = RoundtableFilterSet
+
+
+@extend_schema_view(list=extend_schema(summary="List actors"), retrieve=extend_schema(summary="An actor"))
+class ActorViewSet(ReadOnlyViewSet):
+    """Governments, organisations, secretariats and civil-society bodies."""
+
+    queryset = Actor.objects.with_recommendation_count()
+    serializer_class = ActorSerializer
+
+
+@extend_schema_view(list=extend_schema(summary="List themes"), retrieve=extend_schema(summary="A theme"))
+class ThemeViewSet(ReadOnlyViewSet):
+    queryset = Theme.objects.with_recommendation_count()
+    serializer_class = ThemeSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List framework objectives"), retrieve=extend_schema(summary="A framework objective")
+)
+class FrameworkObjectiveViewSet(ReadOnlyViewSet):
+    """The Global Compact for Migration's objectives and the SDG migration targets."""
+
+    queryset = FrameworkObjective.objects.with_recommendation_count()
+    serializer_class = FrameworkObjectiveSerializer
+
+
+@extend_schema_view(list=extend_schema(summary="List source documents"), retrieve=extend_schema(summary="A document"))
+class DocumentViewSet(ReadOnlyViewSet):
+    queryset = Document.objects.all()
+    serializer_class = DocumentSerializer
+
+
+AS_OF = OpenApiParameter(
+    "as_of", OpenApiTypes.DATE, description="Show the status on this date (YYYY-MM-DD) instead of the current one."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List recommendations", description="Filters are those of the browse page."),
+    retrieve=extend_schema(summary="A recommendation, by code", parameters=[AS_OF]),
+)
+class RecommendationViewSet(ReadOnlyViewSet):
+    """Recommendations, outcomes, key messages and findings, with their current status."""
+
+    lookup_field = "code"
+    filterset_class = RecommendationFilterSet
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return Recommendation.objects.for_api_detail()
+        if self.action == "summary":
+            return Recommendation.objects.all()
+        return Recommendation.objects.for_api()
+
+    def get_serializer_class(self):
+        return RecommendationDetailSerializer if self.action == "retrieve" else RecommendationSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        recommendation = self.get_object()
+        self.etag_version = recommendation.version
+        return Response(self.get_serializer(recommendation).data)
+
+    @extend_schema(
+        summary="Counts by status",
+        description="How many of the recommendations the same filters select have each status, and the total.",
+        responses=StatusSummarySerializer,
+    )
+    @action(detail=False, pagination_class=None)
+    def summary(self, request):
+        # One GROUP BY query: SELECT effective_status, COUNT(id) … GROUP BY effective_status.
+        counts = self.filter_queryset(self.get_queryset()).count_by_status()
+        return Response({"total": sum(counts.values()), "by_status": counts})
+
+
+@contextmanager
+def _version_guard(recommendation_id, expected_version):
+    """Hold the recommendation's row until the end of the block, refusing a stale version.
+
+    For services that take no expected version (review, delete): the row lock (a write lock for
+    the whole database on SQLite, whose transactions here begin IMMEDIATE) serialises concurrent
+    writers, so a second writer with the same version sees the first one's bump and gets 412.
+    """
+    with transaction.atomic():
+        recommendation = Recommendation.objects.select_for_update().get(pk=recommendation_id)
+        if expected_version is not None and recommendation.version != expected_version:
+            raise services.StaleVersion(recommendation, expected_version)
+        yield recommendation
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List progress updates",
+        description="Approved updates for everyone; signed-in focal points also see their own actor's "
+        "submitted and returned ones, the secretariat every update.",
+    ),
+    retrieve=extend_schema(summary="A progress update"),
+    create=extend_schema(
+        summary="Report progress",
+        description="A focal point reports for its own actor; the update waits for review (`submitted`). "
+        "What the secretariat reports is approved at once and changes the recommendation: send If-Match "
+        "with the recommendation's ETag.",
+        request=ProgressUpdateCreateSerializer,
+        responses={201: ProgressUpdateSerializer},
+        parameters=[IF_MATCH],
+    ),
+    partial_update=extend_schema(
+        summary="Revise a progress update",
+        description="A focal point may revise its actor's submitted or returned updates (they go back to "
+        "`submitted`); the secretariat any update. Revising an approved update changes the recommendation: "
+        "If-Match is then required.",
+        request=ProgressUpdateReviseSerializer,
+        responses=ProgressUpdateSerializer,
+        parameters=[IF_MATCH],
+    ),
+    destroy=extend_schema(
+        summary="Delete a progress update",
+        description="Secretariat only. Deleting an approved update changes the recommendation: If-Match is "
+        "then required.",
+        parameters=[IF_MATCH],
+    ),
+)
+class ProgressUpdateViewSet(
+    ConditionalMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Dated assessments of recommendations by actors."""
+
+    serializer_class = ProgressUpdateSerializer
+    filterset_class = ProgressUpdateAPIFilterSet
+    lookup_value_regex = r"[0-9]+"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_permissions(self):
+        if self.action in ("approve", "return_", "destroy"):
+            return [IsAuthenticated(), IsSecretariat()]
+        return [permission() for permission in self.permission_classes] + [CanReport()]
+
+    def get_queryset(self):
+        return ProgressUpdate.objects.readable_by(self.request.user).for_api().timeline()
+
+    def _respond(self, update, status_code=status.HTTP_200_OK, headers=None):
+        update = self.get_queryset().get(pk=update.pk)
+        self.etag_version = update.recommendation.version
+        return Response(self.get_serializer(update).data, status=status_code, headers=headers)
+
+    def retrieve(self, request, *args, **kwargs):
+        update = self.get_object()
+        self.etag_version = update.recommendation.version
+        return Response(self.get_serializer(update).data)
+
+    def create(self, request, *args, **kwargs):
+        serializer = ProgressUpdateCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = request.user
+        actor = data.get("actor") or user.actor
+        if actor is None:
+            raise exceptions.ValidationError({"actor": [_("Name the actor whose assessment this is.")]})
+        if not can_report_for(user, actor):
+            # Never honoured, whatever else the request says.
+            raise exceptions.PermissionDenied(
+                _("You may only report progress for your own government or organisation.")
+            )
+        # The secretariat's updates are approved at once and change the recommendation.
+        expected = conditional.expected_version(request, required=is_secretariat(user))
+        update = services.record_progress(
+            data["recommendation"],
+            user=user,
+            actor=actor,
+            status=data["status"],
+            summary=data["summary"],
+            reported_on=data.get("reported_on"),
+            evidence_url=data.get("evidence_url", ""),
+            source_document=data.get("source_document"),
+            expected_version=expected,
+        )
+        location = request.build_absolute_uri(reverse("api-v1:update-detail", args=[update.pk]))
+        return self._respond(update, status.HTTP_201_CREATED, headers={"Location": location})
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial"):
+            raise exceptions.MethodNotAllowed(request.method)
+        update = self.get_object()
+        user = request.user
+        if not can_report_for(user, update.actor) or (
+            update.review_state == ProgressUpdate.ReviewState.APPROVED and not is_secretariat(user)
+        ):
+            raise exceptions.PermissionDenied(_("You may not revise this update."))
+        serializer = ProgressUpdateReviseSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        expected = conditional.expected_version(
+            request, required=update.review_state == ProgressUpdate.ReviewState.APPROVED
+        )
+        services.revise_update(update, user=user, changes=serializer.validated_data, expected_version=expected)
+        return self._respond(update)
+
+    def destroy(self, request, *args, **kwargs):
+        update = self.get_object()
+        expected = conditional.expected_version(
+            request, required=update.review_state == ProgressUpdate.ReviewState.APPROVED
+        )
+        with _version_guard(update.recommendation_id, expected):
+            services.delete_update(get_object_or_404(ProgressUpdate, pk=update.pk), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _review(self, request, service, *, required):
+        update = self.get_object()
+        serializer = ReviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        expected = conditional.expected_version(request, required=required)
+        with _version_guard(update.recommendation_id, expected):
+            update = get_object_or_404(ProgressUpdate.objects.select_related("recommendation"), pk=update.pk)
+            if update.review_state != ProgressUpdate.ReviewState.SUBMITTED:
+                raise Conflict(
+                    _("Only submitted updates can be reviewed; this one is %(state)s.")
+                    % {"state": update.get_review_state_display()}
+                )
+            service(update, user=request.user, note=serializer.validated_data["note"])
+        return self._respond(update)
+
+    @extend_schema(
+        summary="Approve a submitted update",
+        description="Secretariat only. The update becomes public and may change the recommendation's "
+        "status: send If-Match with the recommendation's (or this update's) ETag.",
+        request=ReviewSerializer,
+        responses=ProgressUpdateSerializer,
+        parameters=[IF_MATCH],
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._review(request, services.approve_update, required=True)
+
+    @extend_schema(
+        summary="Return a submitted update for revision",
+        description="Secretariat only. The update stays private; If-Match is optional.",
+        request=ReviewSerializer,
+        responses=ProgressUpdateSerializer,
+        parameters=[IF_MATCH],
+    )
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        return self._review(request, services.return_update, required=False)
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token (knox: stored hashed, revocable)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [TokenRequestThrottle]
+
+    @extend_schema(summary="Get an API token", request=TokenRequestSerializer, responses={200: TokenSerializer})
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(request, **serializer.validated_data)
+        if user is None:
+            raise exceptions.ValidationError({"non_field_errors": [_("Unknown username or wrong password.")]})
+        instance, token = get_token_model().objects.create(user=user, expiry=knox_settings.TOKEN_TTL)
+        return Response({"token": token, "expiry": instance.expiry})
+
+
+class RevokeTokenView(APIView):
+    """Revoke the token this request is made with, or (`all/`) every token of its user."""
+
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [IsAuthenticated]
+    every = False
+
+    @extend_schema(summary="Revoke API tokens", request=None, responses={204: None})
+    def post(self, request):
+        if self.every:
+            request.user.auth_token_set.all().delete()
+        else:
+            request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def not_found(request, *args, **kwargs):
+    raise exceptions.NotFound()

@@ -6,3 +6,6 @@ urlpatterns = [
     path("api/", include("tracker.api.urls")),
     path("", include("tracker.urls")),
 ]
+
+# Every refused permission leaves one structured audit line.
+handler403 = "tracker.audit.permission_denied"

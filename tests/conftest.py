@@ -439,6 +439,30 @@ def brussels_2007(make_process, make_forum, make_roundtable, make_recommendation
     )
 
 
+@pytest.fixture
+def audit_log(caplog):
+    """Structured audit lines (the `tracker.audit` logger does not propagate to the root logger),
+    as parsed dictionaries."""
+    import json
+    import logging
+
+    audit_logger = logging.getLogger("tracker.audit")
+    audit_logger.addHandler(caplog.handler)
+    caplog.set_level(logging.INFO, logger="tracker.audit")
+
+    class Lines:
+        def records(self):
+            return [json.loads(r.getMessage()) for r in caplog.records if r.name == "tracker.audit"]
+
+        def events(self):
+            return [record["event"] for record in self.records()]
+
+    try:
+        yield Lines()
+    finally:
+        audit_logger.removeHandler(caplog.handler)
+
+
 # REST API (tests/test_api_*.py): clients, tokens and a small world of related objects.
 
 

@@ -17,9 +17,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import roles, services
+from tracker.audit import log_denied
+from tracker.importing import RecommendationResource
 from tracker.models import (
     STATUS_COLOURS,
     Actor,
@@ -222,6 +225,13 @@ class RecommendationForm(forms.ModelForm):
             current = Recommendation.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
             posted = cleaned.get("edit_version")
             if posted is not None and current != posted:
+                log_denied(
+                    "stale_write",
+                    user=self.request_user,
+                    route="admin:tracker_recommendation_change",
+                    obj=self.instance.code,
+                    reason=f"version {posted} is stale; current is {current}",
+                )
                 raise ValidationError(
                     _(
                         "Someone else saved this recommendation while you were editing it (version %(current)s, "
@@ -280,8 +290,10 @@ class FollowUpActionInline(admin.TabularInline):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(SimpleHistoryAdmin):
+class RecommendationAdmin(ImportExportMixin, SimpleHistoryAdmin):
     form = RecommendationForm
+    # Import and export use the public CSV export's columns, so export → edit → import round-trips.
+    resource_classes = [RecommendationResource]
     list_display = ["code", "short_text", "forum", "roundtable", "kind", "status", "status_badge", "status_date"]
     list_display_links = ["code"]
     list_editable = ["status"]
@@ -339,6 +351,19 @@ class RecommendationAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return roles.is_secretariat(request.user)
+
+    def has_import_permission(self, request):
+        return roles.is_secretariat(request.user)
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_import_data_kwargs(self, **kwargs):
+        # The confirmed import rejects the whole file on any invalid row, like the dry run showed.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
 
     def get_list_editable(self, request):
         return self.list_editable if roles.is_secretariat(request.user) else ()

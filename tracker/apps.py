@@ -6,3 +6,6 @@ class TrackerConfig(AppConfig):
     name = "tracker"
     verbose_name = _("Migration dialogues tracker")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from tracker import audit  # noqa: F401  (connects the failed-login receiver)

@@ -90,6 +90,8 @@ def submit_update(update, *, user, expected_version=None):
     """Save a new, unsaved ProgressUpdate built by a form or serializer (see `record_progress`)."""
     if update.pk is not None:
         raise ValueError("submit_update() saves new updates; use revise_update() for existing ones.")
+    if update.actor_id is None:
+        raise ValidationError({"actor": _("Name the government or organisation whose assessment this is.")})
     if not can_report_for(user, update.actor):
         raise PermissionDenied(_("You may only report progress for your own government or organisation."))
     if update.status not in Recommendation.Status.values:
@@ -116,24 +118,28 @@ def submit_update(update, *, user, expected_version=None):
     return update
 
 
-def save_recommendation(recommendation, *, user, expected_version=None, status_change=None):
+def save_recommendation(recommendation, *, user, expected_version=None, changed_fields=None, status_change=None):
     """Save edits to a recommendation's own fields (text, forum, dates, ...), refusing a stale
     version. Its status is never saved from here: a status change is passed as `status_change`
     (a dict of record_progress arguments) and recorded as a progress update in the same
-    transaction."""
-    old_status = Recommendation.objects.filter(pk=recommendation.pk).values_list("status", flat=True).first()
+    transaction. `changed_fields`, when given, lets a pure status change skip the plain save so
+    that each change leaves exactly one history entry."""
+    if not is_secretariat(user):
+        raise PermissionDenied(_("Only the secretariat may change recommendations."))
     with transaction.atomic():
         if recommendation.pk is None:
             recommendation.status = Recommendation.Status.NO_INFORMATION
             recommendation._history_user = user
             recommendation.save()
-        else:
+        elif changed_fields is None or set(changed_fields) - {"status"}:
+            old_status = Recommendation.objects.filter(pk=recommendation.pk).values_list("status", flat=True).get()
             _claim_version(recommendation, expected_version)
+            expected_version = None  # claimed: the status change below belongs to this same edit
             recommendation.status = old_status
             recommendation._history_user = user
             recommendation.save()
         if status_change:
-            record_progress(recommendation, user=user, **status_change)
+            record_progress(recommendation, user=user, expected_version=expected_version, **status_change)
     return recommendation
 
 

@@ -291,7 +291,8 @@ class Recommendation(models.Model):
     objects = RecommendationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["forum__start_date", "forum_id", "order", "code"]
+        # Undated forums (an expert meeting of unknown date) sort last on every database.
+        ordering = [F("forum__start_date").asc(nulls_last=True), "forum_id", "order", "code"]
         verbose_name = _("recommendation")
         verbose_name_plural = _("recommendations")
         constraints = [

@@ -63,7 +63,9 @@ def test_focal_point_cannot_open_another_actors_update_by_url(client, focal_a, u
 
 def test_focal_point_cannot_change_another_actors_update_by_post(client, focal_a, update_of_b):
     client.force_login(focal_a)
-    client.post(change_url(update_of_b), update_form_data(update_of_b.recommendation, update_of_b.actor, summary="hacked"))
+    client.post(
+        change_url(update_of_b), update_form_data(update_of_b.recommendation, update_of_b.actor, summary="hacked")
+    )
     update_of_b.refresh_from_db()
     assert update_of_b.summary == "B"
     assert update_of_b.history.count() == 1
@@ -120,7 +122,12 @@ def test_focal_point_cannot_change_a_recommendation(client, focal_a, recommendat
     client.force_login(focal_a)
     response = client.post(
         change_url(recommendation),
-        {"code": recommendation.code, "forum": recommendation.forum_id, "text": "changed", "status": Status.IMPLEMENTED},
+        {
+            "code": recommendation.code,
+            "forum": recommendation.forum_id,
+            "text": "changed",
+            "status": Status.IMPLEMENTED,
+        },
     )
     assert response.status_code == 403
     recommendation.refresh_from_db()
@@ -218,7 +225,7 @@ def test_the_second_of_two_concurrent_edits_gets_a_conflict_and_nothing_is_overw
     assert client.post(change_url(recommendation), first).status_code == 302
     response = client.post(change_url(recommendation), second)
     assert response.status_code == 200
-    assert "Someone else saved this recommendation" in response.content.decode()
+    assert "Someone else saved recommendation" in response.content.decode()
     recommendation.refresh_from_db()
     assert recommendation.text == "First editor's text"
 
@@ -232,6 +239,7 @@ def test_a_status_change_in_the_changelist_goes_through_the_service(client, secr
             "form-INITIAL_FORMS": 1,
             "form-0-id": recommendation.pk,
             "form-0-status": Status.IN_PROGRESS,
+            "form-0-edit_version": recommendation.version,
             "_save": "Save",
         },
     )
@@ -325,3 +333,55 @@ def test_change_forms_render_for_each_role(client, role, secretariat_user, focal
     assert client.get(change_url(recommendation)).status_code == 200
     assert client.get(change_url(update_of_a)).status_code == 200
     assert client.get(reverse("admin:tracker_progressupdate_history", args=[update_of_a.pk])).status_code == 200
+
+
+def test_a_stale_inline_status_edit_in_the_changelist_is_refused(client, secretariat_user, recommendation, actor_a):
+    loaded_version = recommendation.version
+    # Someone else records a status after the list was loaded.
+    services.record_progress(recommendation, user=secretariat_user, actor=actor_a, status=Status.STALLED, summary="x")
+    client.force_login(secretariat_user)
+    response = client.post(
+        reverse("admin:tracker_recommendation_changelist"),
+        {
+            "form-TOTAL_FORMS": 1,
+            "form-INITIAL_FORMS": 1,
+            "form-0-id": recommendation.pk,
+            "form-0-status": Status.IMPLEMENTED,
+            "form-0-edit_version": loaded_version,
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 200
+    assert "Someone else saved recommendation" in response.content.decode()
+    recommendation.refresh_from_db()
+    assert recommendation.status == Status.STALLED
+    assert ProgressUpdate.objects.count() == 1
+
+
+def test_the_bulk_set_themes_action_adds_themes_with_one_history_entry_each(
+    client, secretariat_user, make_recommendation, make_theme
+):
+    gender, labour = make_theme(name="Gender"), make_theme(name="Labour mobility")
+    tagged = make_recommendation(themes=[gender])
+    untagged = make_recommendation()
+    client.force_login(secretariat_user)
+    response = client.post(
+        reverse("admin:tracker_recommendation_changelist"),
+        {
+            "action": "set_themes",
+            "apply": "1",
+            "themes": [gender.pk, labour.pk],
+            "mode": "add",
+            "_selected_action": [tagged.pk, untagged.pk],
+        },
+    )
+    assert response.status_code == 302
+    assert set(untagged.themes.all()) == {gender, labour}
+    assert set(tagged.themes.all()) == {gender, labour}
+    assert untagged.history.filter(history_user=secretariat_user).count() == 1
+
+
+def test_the_secretariat_cannot_edit_history(secretariat_user):
+    assert secretariat_user.has_perm("tracker.view_historicalrecommendation")
+    assert not secretariat_user.has_perm("tracker.change_historicalrecommendation")
+    assert not secretariat_user.has_perm("tracker.delete_historicalprogressupdate")

@@ -169,11 +169,54 @@ class NoRecentUpdateFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RecommendationForm(forms.ModelForm):
-    """The change form: a status change needs a reason and is recorded as a progress update;
-    `version` detects that someone else saved in between."""
+class VersionCheckedForm(forms.ModelForm):
+    """A recommendation form that carries the version it was loaded at and refuses to save over
+    someone else's change (the same check the API makes with If-Match)."""
 
     edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        self.request_user = kwargs.pop("request_user", None)
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["edit_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.has_changed():
+            current = Recommendation.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            posted = cleaned.get("edit_version")
+            if posted is None or current != posted:
+                log_denied(
+                    "stale_write",
+                    user=self.request_user,
+                    route="admin:tracker_recommendation_change",
+                    obj=self.instance.code,
+                    reason=f"version {posted} is stale; current is {current}",
+                )
+                raise ValidationError(
+                    _(
+                        "Someone else saved recommendation %(code)s while you were editing it (version "
+                        "%(current)s, your form had %(posted)s). Nothing was saved. Reload the page to see "
+                        "their changes, then make yours again."
+                    ),
+                    code="stale",
+                    params={"code": self.instance.code, "current": current, "posted": posted},
+                )
+        return cleaned
+
+
+class RecommendationChangelistForm(VersionCheckedForm):
+    """The changelist's inline status edit."""
+
+    class Meta:
+        model = Recommendation
+        fields = ["status"]
+
+
+class RecommendationForm(VersionCheckedForm):
+    """The change form: a status change needs a reason and is recorded as a progress update."""
+
     status_reason = forms.CharField(
         label=_("Reason for the status change"),
         required=False,
@@ -212,35 +255,12 @@ class RecommendationForm(forms.ModelForm):
         ]
 
     def __init__(self, *args, **kwargs):
-        self.request_user = kwargs.pop("request_user", None)
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["edit_version"].initial = self.instance.version
         if self.request_user is not None and self.request_user.actor_id:
             self.fields["status_actor"].initial = self.request_user.actor_id
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk:
-            current = Recommendation.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
-            posted = cleaned.get("edit_version")
-            if posted is not None and current != posted:
-                log_denied(
-                    "stale_write",
-                    user=self.request_user,
-                    route="admin:tracker_recommendation_change",
-                    obj=self.instance.code,
-                    reason=f"version {posted} is stale; current is {current}",
-                )
-                raise ValidationError(
-                    _(
-                        "Someone else saved this recommendation while you were editing it (version %(current)s, "
-                        "your form had %(posted)s). Nothing was saved. Reload the page to see their changes, "
-                        "then make yours again."
-                    ),
-                    code="stale",
-                    params={"current": current, "posted": posted},
-                )
         if "status" in self.changed_data:
             if not (cleaned.get("status_reason") or "").strip():
                 self.add_error("status_reason", _("Give a reason for the status change."))
@@ -294,7 +314,17 @@ class RecommendationAdmin(ImportExportMixin, SimpleHistoryAdmin):
     form = RecommendationForm
     # Import and export use the public CSV export's columns, so export → edit → import round-trips.
     resource_classes = [RecommendationResource]
-    list_display = ["code", "short_text", "forum", "roundtable", "kind", "status", "status_badge", "status_date"]
+    list_display = [
+        "code",
+        "short_text",
+        "forum",
+        "roundtable",
+        "kind",
+        "status",
+        "status_badge",
+        "status_date",
+        "edit_version",
+    ]
     list_display_links = ["code"]
     list_editable = ["status"]
     list_filter = [
@@ -333,7 +363,7 @@ class RecommendationAdmin(ImportExportMixin, SimpleHistoryAdmin):
         ),
         (_("Record"), {"fields": ["version", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
-    actions = ["set_status"]
+    actions = ["set_status", "set_themes"]
 
     @admin.display(description=_("text"))
     def short_text(self, obj):
@@ -342,6 +372,21 @@ class RecommendationAdmin(ImportExportMixin, SimpleHistoryAdmin):
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
         return status_badge(obj.status, obj.get_status_display())
+
+    @admin.display(description="")
+    def edit_version(self, obj):
+        # In the editable changelist this column holds each row's hidden version field.
+        return ""
+
+    def get_changelist_form(self, request, **kwargs):
+        base = super().get_changelist_form(request, form=RecommendationChangelistForm, **kwargs)
+
+        class RequestForm(base):
+            def __init__(self, *args, **inner):
+                inner["request_user"] = request.user
+                super().__init__(*args, **inner)
+
+        return RequestForm
 
     def has_add_permission(self, request):
         return roles.is_secretariat(request.user)
@@ -381,6 +426,7 @@ class RecommendationAdmin(ImportExportMixin, SimpleHistoryAdmin):
         display = list(super().get_list_display(request))
         if not self.get_list_editable(request):
             display.remove("status")
+            display.remove("edit_version")
         else:
             display.remove("status_badge")
         return display
@@ -499,6 +545,61 @@ class RecommendationAdmin(ImportExportMixin, SimpleHistoryAdmin):
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
         )
+
+
+class SetThemesForm(forms.Form):
+    themes = forms.ModelMultipleChoiceField(label=_("Themes"), queryset=Theme.objects.all(), required=False)
+    mode = forms.ChoiceField(
+        label=_("How"),
+        choices=[
+            ("add", _("Add these themes")),
+            ("replace", _("Replace all themes with these")),
+            ("remove", _("Remove these themes")),
+        ],
+    )
+
+
+def _set_themes(modeladmin, request, queryset):
+    """Bulk theme tagging; one history entry per recommendation whose themes changed."""
+    from django.template.response import TemplateResponse
+
+    if "apply" in request.POST:
+        form = SetThemesForm(request.POST)
+        if form.is_valid():
+            themes, mode = list(form.cleaned_data["themes"]), form.cleaned_data["mode"]
+            changed = services.set_themes(queryset, themes=themes, mode=mode, user=request.user)
+            modeladmin.message_user(
+                request,
+                ngettext(
+                    "Themes changed on %(count)d recommendation.",
+                    "Themes changed on %(count)d recommendations.",
+                    changed,
+                )
+                % {"count": changed},
+                messages.SUCCESS,
+            )
+            return None
+    else:
+        form = SetThemesForm()
+    return TemplateResponse(
+        request,
+        "admin/tracker/bulk_action.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": _("Set themes"),
+            "form": form,
+            "queryset": queryset,
+            "opts": modeladmin.model._meta,
+            "action": "set_themes",
+            "submit_label": _("Set themes"),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
+
+
+RecommendationAdmin.set_themes = admin.action(
+    description=_("Set themes of selected recommendations"), permissions=["change"]
+)(_set_themes)
 
 
 @admin.register(RecommendationLink)

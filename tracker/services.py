@@ -219,3 +219,24 @@ def delete_update(update, *, user):
         update._history_user = user
         update.delete()
         _refresh_current_status(recommendation, user)
+
+
+def set_themes(recommendations, *, themes, mode, user):
+    """Bulk theme tagging (secretariat only): add, replace or remove `themes` on each
+    recommendation. Returns how many recommendations changed; each gets one history entry."""
+    if not is_secretariat(user):
+        raise PermissionDenied(_("Only the secretariat may change recommendations."))
+    wanted = {theme.pk for theme in themes}
+    changed = 0
+    with transaction.atomic():
+        for recommendation in recommendations.prefetch_related("themes"):
+            current = {theme.pk for theme in recommendation.themes.all()}
+            new = {"add": current | wanted, "replace": wanted, "remove": current - wanted}[mode]
+            if new == current:
+                continue
+            recommendation.themes.set(new)
+            _claim_version(recommendation, None)
+            recommendation._history_user = user
+            recommendation.save(update_fields=["version", "updated_at"])
+            changed += 1
+    return changed

@@ -36,7 +36,12 @@ def create_groups(apps, schema_editor):
     Permission = apps.get_model("auth", "Permission")
     tracker_permissions = Permission.objects.filter(content_type__app_label="tracker")
     secretariat, _ = Group.objects.get_or_create(name=SECRETARIAT)
-    secretariat.permissions.set(tracker_permissions.exclude(codename__in=["add_user", "change_user", "delete_user"]))
+    # History is read-only for everyone but superusers: the secretariat may view it, not edit it.
+    secretariat.permissions.set(
+        tracker_permissions.exclude(codename__in=["add_user", "change_user", "delete_user"]).exclude(
+            codename__regex=r"^(add|change|delete)_historical"
+        )
+    )
     focal_point, _ = Group.objects.get_or_create(name=FOCAL_POINT)
     focal_point.permissions.set(tracker_permissions.filter(codename__in=FOCAL_POINT_PERMISSIONS))
 

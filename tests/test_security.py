@@ -23,7 +23,9 @@ for name, extra in [("plain", {}), ("proxied", {"HTTP_X_FORWARDED_PROTO": "https
         r = client.get(path, HTTP_HOST="tracker.example.org")
         out[f"{name} {path}"] = {"status": r.status_code, "headers": dict(r.headers), "location": r.get("Location", "")}
     r = client.get("/admin/login/", HTTP_HOST="tracker.example.org")
-    out[f"{name} cookies"] = {k: {"secure": bool(v["secure"]), "httponly": bool(v["httponly"])} for k, v in r.cookies.items()}
+    out[f"{name} cookies"] = {
+        k: {"secure": bool(v["secure"]), "httponly": bool(v["httponly"])} for k, v in r.cookies.items()
+    }
 print("PROBE:" + json.dumps(out))
 """
 

@@ -1,5 +1,7 @@
 """What several public pages share: the as-of date, the browse form's presentation, paging."""
 
+import functools
+
 from django import forms
 from django.core.paginator import Paginator
 from django.utils.translation import gettext_lazy as _
@@ -49,10 +51,11 @@ class BrowseFilterSet(RecommendationFilterSet):
                 fields["status"].widget = forms.CheckboxSelectMultiple(choices=fields["status"].choices)
                 fields["as_of"].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
                 fields["q"].widget.attrs.update({"type": "search"})
-                # Callables, so the options are only queried when the form is drawn (not for an export).
-                fields["forum"].widget.choices = _grouped_forums
-                fields["roundtable"].widget.choices = _grouped_roundtables
-                fields["objective"].widget.choices = _grouped_objectives
+                # Callables, so the options are only queried when the form is drawn (not for an
+                # export), and cached, as a widget reads its choices more than once.
+                fields["forum"].widget.choices = functools.cache(_grouped_forums)
+                fields["roundtable"].widget.choices = functools.cache(_grouped_roundtables)
+                fields["objective"].widget.choices = functools.cache(_grouped_objectives)
                 for name in ("process", "theme", "actor", "kind"):
                     fields[name].empty_label = _("Any")
                 fields["ordering"].empty_label = _("Forum date, then position")
@@ -86,6 +89,6 @@ def _grouped_objectives():
     return [("", _("Any")), *groups.items()]
 
 
-def paginate(request, queryset, per_page=PAGE_SIZE):
+def paginate(request, queryset, per_page=None):
     """The requested page of an ordered queryset; a page number out of range shows the last page."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    return Paginator(queryset, per_page or PAGE_SIZE).get_page(request.GET.get("page"))

@@ -1,0 +1,134 @@
+"""The dashboard at /: totals, status breakdowns, recent updates, as-of dates, query counts."""
+
+import pytest
+from pytest_django.asserts import assertContains, assertNotContains
+
+from tracker.models import Status
+
+
+def count_in_list(client, url):
+    """How many recommendations the browse list at `url` shows."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.context["page"].paginator.count
+
+
+def all_breakdowns(dashboard):
+    return [dashboard.overall, *dashboard.processes, *dashboard.forums, *dashboard.themes, *dashboard.objectives]
+
+
+def test_the_dashboard_shows_totals_and_the_overall_status_breakdown(client, brussels_2007):
+    response = client.get("/")
+
+    assert response.status_code == 200
+    overall = response.context["dashboard"].overall
+    assert overall.total == 21
+    assert overall.counts == {
+        Status.NO_INFORMATION: 18,
+        Status.IN_PROGRESS: 1,
+        Status.IMPLEMENTED: 1,
+        Status.STALLED: 1,
+    }
+    assertContains(response, "<strong>21</strong> recommendations", html=False)
+    assertContains(response, "<strong>3</strong> forums", html=False)
+    assertContains(response, "<strong>5</strong> approved progress updates", html=False)
+    assertContains(response, '<td class="num">86%</td>', html=True)
+    assertContains(response, '<svg class="bar"')
+
+
+def test_the_dashboard_breaks_down_by_process_forum_theme_and_gcm_objective(client, brussels_2007):
+    dashboard = client.get("/").context["dashboard"]
+
+    assert [(b.label, b.total) for b in dashboard.processes] == [
+        ("Global Forum on Migration and Development (GFMD)", 21),
+        ("Workshops on circular migration", 0),
+    ]
+    assert [(b.obj.slug, b.total) for b in dashboard.forums] == [
+        ("gfmd-2007-brussels", 20),
+        ("ec-2008-mauritius-circular-migration", 0),
+        ("gfmd-2008-manila", 1),
+    ]
+    themes = {b.obj.slug: b for b in dashboard.themes}
+    assert themes["remittances"].counts == {Status.NO_INFORMATION: 3, Status.STALLED: 1}
+    assert themes["labour-mobility"].total == 7
+    assert [(b.obj.slug, b.counts) for b in dashboard.objectives] == [
+        ("gcm-6", {Status.IN_PROGRESS: 1}),
+        ("gcm-19", {Status.NO_INFORMATION: 1}),
+    ]
+
+
+def test_every_number_on_the_dashboard_links_to_the_list_it_counts(client, brussels_2007):
+    response = client.get("/")
+    dashboard = response.context["dashboard"]
+    checked = 0
+    for breakdown in all_breakdowns(dashboard):
+        total_url = "/recommendations/" + (
+            "?" + "&".join(f"{k}={v}" for k, v in sorted(breakdown.filters.items())) if breakdown.filters else ""
+        )
+        assertContains(response, f'href="{total_url}"')
+        assert count_in_list(client, total_url) == breakdown.total
+        for segment in breakdown.nonzero_segments:
+            params = sorted({**breakdown.filters, "status": segment.status.value}.items())
+            url = "/recommendations/?" + "&".join(f"{k}={v}" for k, v in params)
+            assertContains(response, f'href="{url.replace("&", "&amp;")}"')
+            assert count_in_list(client, url) == segment.count, url
+            checked += 1
+    assert checked >= 15
+
+
+def test_the_dashboard_as_of_a_past_date_counts_the_status_each_had_then(client, brussels_2007):
+    response = client.get("/?as_of=2008-06-01")
+
+    assert response.status_code == 200
+    assertContains(response, "Status as of 1 June 2008")
+    dashboard = response.context["dashboard"]
+    assert dashboard.overall.counts == {Status.NO_INFORMATION: 20, Status.IN_PROGRESS: 1}
+    assert dashboard.approved_update_count == 1
+    assert [update.reported_on.isoformat() for update in dashboard.recent_updates] == ["2008-03-01"]
+    # Its numbers link to the list as of the same date.
+    assertContains(response, 'href="/recommendations/?as_of=2008-06-01&amp;status=in_progress"')
+    assert count_in_list(client, "/recommendations/?as_of=2008-06-01&status=in_progress") == 1
+
+
+def test_an_unreadable_as_of_date_shows_a_message_and_the_current_status(client, brussels_2007):
+    response = client.get("/?as_of=2008-02-30")
+
+    assert response.status_code == 400
+    assertContains(response, "The date could not be read", status_code=400)
+    assert response.context["dashboard"].overall.counts[Status.IMPLEMENTED] == 1
+
+
+def test_recent_updates_are_approved_ones_newest_report_first(client, brussels_2007):
+    response = client.get("/")
+
+    updates = response.context["dashboard"].recent_updates
+    assert [update.reported_on.isoformat() for update in updates] == [
+        "2008-10-02",
+        "2008-10-01",
+        "2008-09-09",
+        "2008-06-30",
+        "2008-03-01",
+    ]
+    assertNotContains(response, "must never be public")
+    assertContains(response, 'href="/recommendations/GFMD-2007-RT1-02/"')
+
+
+def test_an_empty_site_still_renders_the_dashboard(client, db):
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assertContains(response, "No approved progress update yet.")
+
+
+@pytest.mark.parametrize("size", [3, 15])
+def test_the_dashboard_takes_the_same_queries_for_any_number_of_recommendations(
+    client, public_site_of_size, django_assert_num_queries, size
+):
+    public_site_of_size(size)
+    # 1-5 status counts overall and per process, forum, theme and GCM objective (GROUP BY each)
+    # 6 GCM objectives, 7 processes, 8 forums with their process, 9 themes
+    # 10 recent approved updates with recommendation, forum and actor, 11 count of approved updates
+    with django_assert_num_queries(11):
+        assert client.get("/").status_code == 200
+    with django_assert_num_queries(11):
+        assert client.get("/?as_of=2008-01-05").status_code == 200

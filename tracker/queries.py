@@ -153,7 +153,7 @@ def dashboard(as_of=None, recent=8):
             _labelled(breakdown, breakdown.obj.name + (f" ({breakdown.obj.acronym})" if breakdown.obj.acronym else ""))
             for breakdown in breakdowns_by(counts["process"], "forum__process", Process.objects.all(), "process")
         ],
-        forums=breakdowns_by(counts["forum"], "forum", Forum.objects.with_process(), "forum"),
+        forums=breakdowns_by(counts["forum"], "forum", Forum.objects.in_date_order(), "forum"),
         themes=breakdowns_by(counts["theme"], "themes", Theme.objects.all(), "theme"),
         objectives=breakdowns_by(counts["objective"], "objectives", objectives, "objective", keep_empty=False),
         objectives_total=len(objectives),
@@ -165,7 +165,7 @@ def dashboard(as_of=None, recent=8):
 def forum_breakdowns(as_of=None):
     """Breakdowns of every forum, for the forum list: two queries."""
     rows = Recommendation.objects.with_effective_status(as_of).status_counts("forum")
-    return breakdowns_by(rows, "forum", Forum.objects.with_process(), "forum")
+    return breakdowns_by(rows, "forum", Forum.objects.in_date_order(), "forum")
 
 
 @dataclass

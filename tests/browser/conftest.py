@@ -62,3 +62,14 @@ def screenshot():
         return paths
 
     return take
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    """The seed fixtures (fixtures/*.json), loaded into the live server's database."""
+    from django.core.management import call_command
+
+    files = sorted(str(path) for path in (Path(__file__).resolve().parents[2] / "fixtures").glob("*.json"))
+    if not files:
+        pytest.skip("no seed fixtures in fixtures/")
+    call_command("loaddata", *files, verbosity=0)

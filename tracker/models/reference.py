@@ -96,6 +96,11 @@ class ForumQuerySet(models.QuerySet):
 
         return self.annotate(recommendation_count=_count(Recommendation.objects.filter(forum=models.OuterRef("pk"))))
 
+    def in_date_order(self):
+        """Oldest first and undated forums (an expert meeting of unknown date) last, on SQLite and
+        PostgreSQL alike, with their process: the order of the public forum lists."""
+        return self.select_related("process").order_by(models.F("start_date").asc(nulls_last=True), "slug", "id")
+
     def for_detail(self):
         """What the public forum page shows besides its recommendations: the process, documents,
         roundtables in order (parents before their sub-sessions) and the recommendations of
@@ -154,6 +159,13 @@ class Forum(models.Model):
 
 
 class RoundtableQuerySet(models.QuerySet):
+    def in_forum_order(self):
+        """Every roundtable with its forum, forums oldest first (undated last), sessions in order:
+        the options of the browse page's roundtable filter."""
+        return self.select_related("forum").order_by(
+            models.F("forum__start_date").asc(nulls_last=True), "forum_id", "order", "code", "id"
+        )
+
     def with_recommendation_count(self):
         """Annotate `recommendation_count`: the roundtable's and its sub-sessions' recommendations,
         as the `roundtable` filter of the browse page counts them."""

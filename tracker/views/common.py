@@ -67,16 +67,14 @@ class BrowseFilterSet(RecommendationFilterSet):
 
 def _grouped_forums():
     groups = {}
-    for forum in Forum.objects.with_process():
+    for forum in Forum.objects.in_date_order():
         groups.setdefault(str(forum.process), []).append((forum.slug, forum.title))
     return [("", _("Any")), *groups.items()]
 
 
 def _grouped_roundtables():
     groups = {}
-    for roundtable in Roundtable.objects.select_related("forum").order_by(
-        "forum__start_date", "forum_id", "order", "code", "id"
-    ):
+    for roundtable in Roundtable.objects.in_forum_order():
         groups.setdefault(roundtable.forum.title, []).append((roundtable.slug, str(roundtable)))
     return [("", _("Any")), *groups.items()]
 

@@ -650,3 +650,199 @@ def public_site_of_size(make_process, make_forum, make_roundtable, make_recommen
         return recs
 
     return build
+
+
+# REST API (tests/test_api_*.py): clients, tokens and a small world of related objects.
+
+
+@pytest.fixture
+def api_fast_passwords(settings):
+    """A fast password hasher: the API tests create three users per test, and PBKDF2 costs half a
+    second each. Use with `pytestmark = pytest.mark.usefixtures("api_fast_passwords")`."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def api_fresh_cache():
+    """Start and end with empty throttle counters and Last-Modified dates (the default cache)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_token(db):
+    """api_token(user) -> a new knox token (the string a client sends) for `user`."""
+    from knox.models import AuthToken
+
+    def make(user):
+        return AuthToken.objects.create(user)[1]
+
+    return make
+
+
+@pytest.fixture
+def api_client_for(api_token, api_fresh_cache):
+    """api_client_for(user) -> an APIClient sending that user's token; api_client_for(None) is anonymous."""
+    from rest_framework.test import APIClient
+
+    def make(user=None):
+        client = APIClient()
+        if user is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_world(
+    make_process,
+    make_forum,
+    make_roundtable,
+    make_recommendation,
+    make_theme,
+    make_objective,
+    make_document,
+    make_update,
+    actor_a,
+    actor_b,
+    secretariat_actor,
+):
+    """Two processes, three forums, a roundtable with a sub-session, four recommendations and
+    updates in every review state: approved (public), A's returned and B's submitted ones."""
+    from types import SimpleNamespace
+
+    status = Recommendation.Status
+    gfmd = make_process(slug="gfmd", acronym="GFMD", name="Global Forum on Migration and Development")
+    hld = make_process(
+        slug="hld", acronym="HLD", name="High-Level Dialogue", kind=Process.Kind.HIGH_LEVEL_DIALOGUE, order=1
+    )
+    report = make_document(slug="a-60-871", title="International migration and development", symbol="A/60/871")
+    brussels = make_forum(
+        slug="gfmd-2007", process=gfmd, title="First GFMD, Brussels", start_date=datetime.date(2007, 7, 9)
+    )
+    brussels.documents.add(report)
+    manila = make_forum(
+        slug="gfmd-2008", process=gfmd, title="Second GFMD, Manila", start_date=datetime.date(2008, 10, 27)
+    )
+    new_york = make_forum(slug="hld-2006", process=hld, title="HLD 2006", start_date=datetime.date(2006, 9, 14))
+    rt1 = make_roundtable(forum=brussels, slug="gfmd-2007-rt1", code="1", title="Human capital development")
+    rt1a = make_roundtable(forum=brussels, slug="gfmd-2007-rt1a", code="1.a", title="Highly skilled", parent=rt1)
+    labour = make_theme(slug="labour-mobility", name="Labour mobility")
+    remittances = make_theme(slug="remittances", name="Remittances")
+    gcm6 = make_objective(slug="gcm-6", number="6", title="Facilitate fair and ethical recruitment")
+    ethical = make_recommendation(
+        code="GFMD-2007-RT1-01",
+        roundtable=rt1,
+        text="Develop codes of ethical recruitment",
+        themes=[labour],
+        actors=[actor_a],
+        objectives=[gcm6],
+        source_document=report,
+    )
+    circular = make_recommendation(
+        code="GFMD-2007-RT1A-01",
+        roundtable=rt1a,
+        text="Hold a workshop on circular migration",
+        themes=[labour],
+        actors=[actor_b],
+        kind=Recommendation.Kind.OUTCOME,
+    )
+    centres = make_recommendation(
+        code="GFMD-2008-RT2-01",
+        forum=manila,
+        text="Establish migrant resource centres",
+        themes=[remittances],
+        actors=[actor_a, actor_b],
+    )
+    data = make_recommendation(
+        code="HLD-2006-01", forum=new_york, text="Strengthen data and research", kind=Recommendation.Kind.KEY_MESSAGE
+    )
+    approved = ProgressUpdate.ReviewState.APPROVED
+    updates = SimpleNamespace(
+        ethical_2008=make_update(
+            ethical, actor_a, status=status.IN_PROGRESS, reported_on=datetime.date(2008, 1, 10), review_state=approved
+        ),
+        ethical_2009=make_update(
+            ethical, actor_a, status=status.IMPLEMENTED, reported_on=datetime.date(2009, 6, 1), review_state=approved
+        ),
+        circular=make_update(
+            circular,
+            secretariat_actor,
+            status=status.IMPLEMENTED,
+            reported_on=datetime.date(2008, 9, 1),
+            review_state=approved,
+        ),
+        a_returned=make_update(
+            centres, actor_a, status=status.NOT_STARTED, review_state=ProgressUpdate.ReviewState.RETURNED
+        ),
+        b_submitted=make_update(
+            centres, actor_b, status=status.STALLED, review_state=ProgressUpdate.ReviewState.SUBMITTED
+        ),
+    )
+    for recommendation in (ethical, circular, centres, data):
+        recommendation.refresh_from_db()
+    return SimpleNamespace(
+        gfmd=gfmd,
+        hld=hld,
+        report=report,
+        brussels=brussels,
+        manila=manila,
+        new_york=new_york,
+        rt1=rt1,
+        rt1a=rt1a,
+        labour=labour,
+        remittances=remittances,
+        gcm6=gcm6,
+        ethical=ethical,
+        circular=circular,
+        centres=centres,
+        data=data,
+        updates=updates,
+    )
+
+
+@pytest.fixture
+def public_site_of_size(make_process, make_forum, make_roundtable, make_recommendation, make_actor, make_theme):
+    """Build a public site with `n` recommendations spread over two forums (one with a
+    sub-session), each with themes, an actor, a GCM objective, a link and approved and
+    unapproved updates, so query-count tests can compare two sizes."""
+
+    def build(n):
+        from tracker.models import FollowUpAction, RecommendationLink
+
+        process = make_process()
+        forums = [make_forum(process=process), make_forum(process=process, start_date=datetime.date(2008, 10, 27))]
+        parent = make_roundtable(forum=forums[1], order=1)
+        roundtables = [make_roundtable(forum=forums[0]), make_roundtable(forum=forums[1], parent=parent, order=2)]
+        themes = [make_theme(), make_theme()]
+        actor = make_actor()
+        objective = FrameworkObjective.objects.create(
+            slug=f"gcm-size-{next(_seq)}", framework="gcm", number=str(next(_seq)), title="Objective"
+        )
+        statuses = list(Recommendation.Status)
+        recs = []
+        for i in range(n):
+            rec = make_recommendation(
+                roundtable=roundtables[i % 2], themes=themes, actors=[actor], objectives=[objective]
+            )
+            ProgressUpdate.objects.create(
+                recommendation=rec,
+                actor=actor,
+                status=statuses[i % len(statuses)],
+                summary=f"Update {i}",
+                reported_on=datetime.date(2008, 1, 1) + datetime.timedelta(days=i),
+                recorded_at=datetime.datetime(2009, 1, 1, tzinfo=datetime.UTC) + datetime.timedelta(hours=i),
+                review_state=ProgressUpdate.ReviewState.APPROVED if i % 3 else ProgressUpdate.ReviewState.SUBMITTED,
+            )
+            services._refresh_current_status(rec, None)
+            if recs:
+                RecommendationLink.objects.create(from_recommendation=rec, kind="follows_up", to_recommendation=recs[0])
+            FollowUpAction.objects.create(recommendation=rec, forum=forums[1], description="Acted on")
+            recs.append(rec)
+        return recs
+
+    return build

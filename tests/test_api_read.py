@@ -11,6 +11,8 @@ from rest_framework.test import APIRequestFactory
 from tracker.api.pagination import PageNumberPagination
 from tracker.models import Recommendation, Status
 
+pytestmark = pytest.mark.usefixtures("api_fast_passwords")
+
 API = "/api/v1"
 
 BRIEF = {"slug", "name", "url"}

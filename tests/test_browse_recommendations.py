@@ -89,10 +89,23 @@ def test_as_of_shows_the_date_of_the_update_that_set_the_status_then(client, bru
 
 @pytest.mark.parametrize(
     ("ordering", "first"),
-    [("code", "GFMD-2007-OUT-01"), ("-code", "GFMD-2008-RT1A-01"), ("-last_update", "GFMD-2007-RT1-02")],
+    [
+        ("code", "GFMD-2007-OUT-01"),
+        ("-code", "GFMD-2008-RT1A-01"),
+        ("-last_update", "GFMD-2007-RT1-02"),
+        ("last_update", "GFMD-2007-RT2-01"),
+    ],
 )
 def test_the_list_can_be_sorted(client, brussels_2007, ordering, first):
     assert codes(client, f"?ordering={ordering}")[0] == first
+
+
+@pytest.mark.parametrize("ordering", ["last_update", "-last_update"])
+def test_never_updated_recommendations_sort_last_either_way_on_every_database(client, brussels_2007, ordering):
+    listed = codes(client, f"?ordering={ordering}")
+
+    assert set(listed[:3]) == {"GFMD-2007-RT1-02", "GFMD-2007-RT1-06", "GFMD-2007-RT2-01"}
+    assert listed[3:6] == ["GFMD-2007-OUT-01", "GFMD-2007-OUT-02", "GFMD-2007-RT1-01"]
 
 
 def test_sorting_by_status_keeps_a_stable_order_within_a_status(client, brussels_2007):

@@ -2,7 +2,7 @@
 filter means the same thing everywhere and a URL's query string can move between them."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import (
@@ -16,6 +16,16 @@ from tracker.models import (
     Status,
     Theme,
 )
+
+
+class NullsLastOrderingFilter(django_filters.OrderingFilter):
+    """Sorting that puts empty values (never updated, undated forum) last in either direction, so
+    SQLite (NULL first) and PostgreSQL (NULL last ascending, first descending) list alike."""
+
+    def get_ordering_value(self, param):
+        descending = param.startswith("-")
+        field = F(self.param_map.get(param.lstrip("-"), param.lstrip("-")))
+        return field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
 
 
 class RecommendationFilterSet(django_filters.FilterSet):
@@ -63,7 +73,7 @@ class RecommendationFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Recommendation.Kind.choices)
     q = django_filters.CharFilter(label=_("Search"), method="filter_search", help_text=_("Words in the code or text."))
     search = django_filters.CharFilter(label=_("Search"), method="filter_search", help_text=_("Same as q."))
-    ordering = django_filters.OrderingFilter(
+    ordering = NullsLastOrderingFilter(
         label=_("Sort by"),
         fields=(
             ("forum__start_date", "date"),

@@ -317,9 +317,8 @@ class RecommendationAdmin(ImportExportMixin, SimpleHistoryAdmin):
     list_display = [
         "code",
         "short_text",
-        "forum",
-        "roundtable",
-        "kind",
+        "forum_label",
+        "roundtable_code",
         "status",
         "status_badge",
         "status_date",
@@ -368,6 +367,14 @@ class RecommendationAdmin(ImportExportMixin, SimpleHistoryAdmin):
     @admin.display(description=_("text"))
     def short_text(self, obj):
         return obj.text if len(obj.text) <= 90 else obj.text[:88] + "…"
+
+    @admin.display(description=_("forum"), ordering="forum__start_date")
+    def forum_label(self, obj):
+        return obj.forum.slug
+
+    @admin.display(description=_("roundtable"), ordering="roundtable__code")
+    def roundtable_code(self, obj):
+        return obj.roundtable.code if obj.roundtable_id else "—"
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):

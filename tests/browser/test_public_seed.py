@@ -16,10 +16,10 @@ PAGES = {
 }
 
 
-@pytest.mark.parametrize("name", list(PAGES))
-def test_seed_pages_render_without_serious_accessibility_violations(live_server, page, seeded, screenshot, name):
-    response = page.goto(live_server.url + PAGES[name])
-
-    assert response.status == 200
-    assert serious_violations(page) == []
-    screenshot(page, name)
+def test_seed_pages_render_without_serious_accessibility_violations(live_server, page, seeded, screenshot):
+    # One test for all pages, so the fixtures are loaded once.
+    for name, path in PAGES.items():
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        assert serious_violations(page) == [], path
+        screenshot(page, name)

@@ -50,6 +50,7 @@ def recommendation_list(request):
         "valid": valid,
         "has_filters": bool(active),
         "filter_query": filter_query(request),
+        "current_status_url": current_status_url(request),
     }
     return render(request, "tracker/recommendation_list.html", context, status=200 if valid else 400)
 
@@ -60,3 +61,10 @@ def filter_query(request):
     for key in ("page", "format"):
         query.pop(key, None)
     return query
+
+
+def current_status_url(request):
+    """The same list without `as_of`: what "show the current status" links to."""
+    query = filter_query(request)
+    query.pop("as_of", None)
+    return f"?{query.urlencode()}" if query else request.path

@@ -149,7 +149,7 @@ def test_an_unknown_slug_or_code_is_404_in_the_error_format(api_world, anon, end
     assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
-@pytest.mark.parametrize("path", ["/nothing-here/", "/forums/a.b/", "/updates/abc/", "/recommendations/x%20y/"])
+@pytest.mark.parametrize("path", ["/nothing-here/", "/forums/a.b/", "/updates/abc/", "/recommendations/x%20y/", "/roundtables/D%0A/"])
 def test_any_other_path_under_the_api_is_a_json_404(anon, path):
     response = anon.get(f"{API}{path}")
     assert response.status_code == 404
@@ -324,6 +324,7 @@ def test_as_of_shows_and_filters_the_status_on_that_date(api_world, anon):
         ({"as_of": "yesterday"}, ["as_of"]),
         ({"ordering": "text"}, ["ordering"]),
         ({"search": "a\x00b"}, ["search"]),
+        ({"forum": "a\x00b"}, ["forum"]),
         ({"kind": "x", "as_of": "2008-02-30"}, ["as_of", "kind"]),
     ],
 )

@@ -67,6 +67,19 @@ def test_a_wrong_password_gets_no_token(anon, focal_a):
     assert not AuthToken.objects.exists()
 
 
+def test_repeated_wrong_passwords_lock_the_username_out_with_429(anon, focal_a):
+    wrong = {"username": "focal_a", "password": "guess"}
+    statuses = [anon.post(f"{API}/auth/token/", wrong, format="json").status_code for _ in range(6)]
+    assert statuses[0] == 400
+    assert statuses[-1] == 429
+    right = {"username": "focal_a", "password": "pw-for-tests-only-3141"}
+    locked = anon.post(f"{API}/auth/token/", right, format="json")
+    assert locked.status_code == 429
+    assert locked.json()["code"] == "throttled"
+    assert int(locked["Retry-After"]) > 0
+    assert not AuthToken.objects.exists()
+
+
 def test_a_revoked_token_is_refused_and_the_users_other_tokens_still_work(api_token, focal_a, api_fresh_cache):
     first, second = APIClient(), APIClient()
     first.credentials(HTTP_AUTHORIZATION=f"Token {api_token(focal_a)}")

@@ -42,6 +42,16 @@ class HtmlUrlField(serializers.ReadOnlyField):
 extend_schema_field({"type": "string", "format": "uri"})(HtmlUrlField)
 
 
+class OptionalURLField(serializers.URLField):
+    """A link that may be missing: null rather than "" (which is not a URI)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 def _kind(model):
     """`kind` of `model`. Three models have a `kind`, each with its own choices: the schema names
     each set after its model (see tracker.api.schema.AutoSchema)."""
@@ -190,7 +200,7 @@ class ActorSerializer(serializers.ModelSerializer):
     url = _url("actor")
     html_url = HtmlUrlField()
     kind = _kind(Actor)
-    website = serializers.URLField(source="url")
+    website = OptionalURLField(source="url")
     recommendation_count = serializers.IntegerField(read_only=True, help_text="Recommendations it is responsible for.")
 
     class Meta:
@@ -230,7 +240,7 @@ class FrameworkObjectiveSerializer(serializers.ModelSerializer):
 
 class DocumentSerializer(serializers.ModelSerializer):
     url = _url("document")
-    link = serializers.URLField(source="url", help_text="Where to read the document.")
+    link = OptionalURLField(source="url", help_text="Where to read the document.")
 
     class Meta:
         model = Document
@@ -339,6 +349,7 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
     url = _url("update", "pk")
     recommendation = RecommendationBriefSerializer()
     actor = ActorBriefSerializer(help_text="Whose assessment this is.")
+    evidence_url = OptionalURLField()
     source_document = DocumentBriefSerializer(allow_null=True)
     review_note = serializers.SerializerMethodField(
         help_text="The secretariat's note to the reporting actor; empty for everyone else."

@@ -3,6 +3,7 @@ and the secretariat through tracker.services, conditional requests throughout.""
 
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.shortcuts import get_object_or_404
@@ -174,6 +175,7 @@ class RecommendationViewSet(ReadOnlyViewSet):
         summary="Counts by status",
         description="How many of the recommendations the same filters select have each status, and the total.",
         responses=StatusSummarySerializer,
+        filters=True,
     )
     @action(detail=False, pagination_class=None)
     def summary(self, request):
@@ -369,6 +371,13 @@ class TokenView(APIView):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = authenticate(request, **serializer.validated_data)
+        if getattr(request, "axes_locked_out", False):
+            # The login lockout (django-axes) after repeated failures for this username and address.
+            cooloff = getattr(settings, "AXES_COOLOFF_TIME", None)
+            raise exceptions.Throttled(
+                wait=cooloff.total_seconds() if cooloff else None,
+                detail=_("Too many failed attempts for this username from this address; try again later."),
+            )
         if user is None:
             raise exceptions.ValidationError({"non_field_errors": [_("Unknown username or wrong password.")]})
         instance, token = get_token_model().objects.create(user=user, expiry=knox_settings.TOKEN_TTL)

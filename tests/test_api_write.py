@@ -353,3 +353,13 @@ def test_anonymous_writes_are_401_with_a_token_challenge(api_world, anon):
         assert response.status_code == 401
         assert response["WWW-Authenticate"] == "Token"
         assert response.json()["code"] == "not_authenticated"
+
+
+def test_refused_and_stale_writes_leave_an_audit_line(api_world, focal_a_client, secretariat, audit_log):
+    focal_a_client.post(f"{API}/updates/", new_update(api_world.centres, actor="government-b"), format="json")
+    stale = '"1-0"' if api_world.data.version != 1 else '"99"'
+    secretariat.post(f"{API}/updates/", new_update(api_world.data), format="json", HTTP_IF_MATCH=stale)
+    records = audit_log.records()
+    assert [record["event"] for record in records] == ["forbidden", "stale_write"]
+    assert (records[0]["user"], records[0]["route"], records[0]["method"]) == ("focal_a", f"{API}/updates/", "POST")
+    assert records[1]["user"] == "secretariat"

@@ -50,6 +50,23 @@ def _flatten(detail, prefix=""):
     return flat
 
 
+# Refusals worth an audit line (tracker.audit), as the admin writes them.
+_AUDITED = {403: "forbidden", 409: "conflict", 412: "stale_write"}
+
+
+def _audit(response, context):
+    from tracker.audit import log_denied
+
+    request, view = context.get("request"), context.get("view")
+    log_denied(
+        _AUDITED[response.status_code],
+        user=getattr(request, "user", None),
+        request=request,
+        obj=" ".join(str(value) for value in getattr(view, "kwargs", {}).values()),
+        reason=response.data["detail"],
+    )
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
@@ -71,4 +88,6 @@ def exception_handler(exc, context):
         }
     else:
         response.data = {"detail": str(exc.detail), "code": getattr(exc.detail, "code", exc.default_code)}
+    if response.status_code in _AUDITED:
+        _audit(response, context)
     return response

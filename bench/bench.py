@@ -8,6 +8,7 @@ import argparse
 import contextlib
 import datetime
 import json
+import math
 import os
 import platform
 import re
@@ -88,6 +89,19 @@ def choose_parameters(db_path):
     }
 
 
+def resolve_alternatives(server, cases, notes):
+    """Where a case names several Django paths, keep the first that answers 2xx (and say so)."""
+    resolved = []
+    for key, label, dj_path, ds_path in cases:
+        if isinstance(dj_path, tuple):
+            chosen = next((p for p in dj_path if 200 <= check(server.url(p)) < 300), dj_path[0])
+            if chosen != dj_path[0]:
+                notes.append(f"{label}: `{dj_path[0]}` does not answer 2xx; measured `{chosen}` instead.")
+            dj_path = chosen
+        resolved.append((key, label, dj_path, ds_path))
+    return resolved
+
+
 def make_cases(p, db_name):
     """(key, label, Django path, Datasette path or None)."""
     ds = f"/{db_name}"
@@ -108,7 +122,8 @@ def make_cases(p, db_name):
         (
             "c",
             "(c) status summary (all recommendations)",
-            "/api/v1/summary/",
+            # The design's path first; the API may serve it under recommendations/ instead.
+            ("/api/v1/summary/", "/api/v1/recommendations/summary/"),
             f"{ds}.json?sql={urllib.request.quote(summary_sql)}&_shape=objects",
         ),
         (
@@ -347,11 +362,13 @@ def parse_wrk(output):
     total = re.search(r"(\d+) requests in", output)
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    requests = int(total.group(1)) if total else 0
+    # No answer within the run is worse than any latency, not "0 ms".
     return {
         "rps": float(rps.group(1)) if rps else 0.0,
-        "requests": int(total.group(1)) if total else 0,
-        "p50": latency(50),
-        "p99": latency(99),
+        "requests": requests,
+        "p50": latency(50) if requests else math.inf,
+        "p99": latency(99) if requests else math.inf,
         "non2xx": int(non2xx.group(1)) if non2xx else 0,
         "timeouts": int(errors.group(4)) if errors else 0,
     }
@@ -457,7 +474,7 @@ def export_benchmark(django, datasette, db_name, repeats, deadline_s, failures):
             before = server.memory("VmRSS")
             server.reset_peaks()
             status, rows, seconds, complete = download(server.url(path), deadline_s)
-            growth = server.memory("VmHWM") - before
+            growth = max(0.0, server.memory("VmHWM") - before)
             server.drain()
             if not 200 <= status < 300:
                 failures.append(f"{server.name} {path}: HTTP {status}")
@@ -481,7 +498,11 @@ def export_benchmark(django, datasette, db_name, repeats, deadline_s, failures):
 
 
 def fmt(value, spec=".0f", suffix=""):
-    return "—" if value is None or value != value else f"{value:{spec}}{suffix}"
+    if value is None or value != value:
+        return "—"
+    if value == math.inf:
+        return "no answer"
+    return f"{value:{spec}}{suffix}"
 
 
 def ok_queries(measured):
@@ -648,10 +669,16 @@ def report(ctx):
     peak = ctx.get("datasette_peak")
     if peak:
         lines.append(f"\nDatasette's peak RSS over the run: {peak:.0f} MB.")
+    if ctx.get("notes"):
+        lines += ["", "## Notes", ""] + [f"- {note}" for note in ctx["notes"]]
     lines += ["", "## Targets", ""]
     lines += [f"- {'met' if ok else '**missed**'}: {text}" for text, ok in checks] or ["- nothing measured"]
     if ctx["failures"]:
         lines += ["", "## Failures", ""] + [f"- {f}" for f in ctx["failures"]]
+    lines += ["", "## Requests", "", "| case | Django | Datasette |", "|---|---|---|"]
+    for _key, label, dj_path, ds_path in ctx["cases"]:
+        lines.append(f"| {label} | `{dj_path}` | {f'`{ds_path}`' if ds_path else '—'} |")
+    lines.append(f"| (f) full CSV export | `{EXPORT_CASE[0]}` | `{EXPORT_CASE[1].format(db='bench')}` |")
     lines += ["", "Parameters: " + ", ".join(f"{k}={v}" for k, v in ctx["params"].items())]
     return "\n".join(lines) + "\n"
 
@@ -745,6 +772,7 @@ def main(argv=None):
         datasette = start_datasette(db_path, workdir)
         servers.append(datasette)
 
+        cases = ctx["cases"] = resolve_alternatives(django, cases, ctx.setdefault("notes", []))
         for _key, _label, dj_path, ds_path in cases:
             for server, path in ((django, dj_path), (datasette, ds_path)):
                 if path is not None and not 200 <= (status := check(server.url(path))) < 300:

@@ -1,5 +1,5 @@
 from django.db import connection
-from django.db.utils import DatabaseError
+from django.db.utils import Error
 from django.http import JsonResponse
 
 
@@ -9,6 +9,9 @@ def healthz(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    except Error:  # OperationalError when unreachable, InterfaceError when the connection broke
+        response = JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+        response["Retry-After"] = "30"
+        response["Cache-Control"] = "no-store"
+        return response
     return JsonResponse({"status": "ok", "database": "ok"})

@@ -1,0 +1,65 @@
+"""Keep answering while the database is away.
+
+When PostgreSQL restarts (or SQLite stays locked), a query raises OperationalError or
+InterfaceError. Unhandled, that is a 500 (and a traceback in DEBUG). This middleware answers 503
+Service Unavailable with Retry-After instead: the generic templates/503.html for pages, the API's
+error format for /api/. Nothing else is needed to recover: Django checks a persistent connection
+before reusing it (CONN_HEALTH_CHECKS) and drops one that failed at the end of the request, so the
+first request after the database is back reconnects.
+
+Writes need no special care here: every state change runs in one transaction (tracker.services),
+which the failure rolls back as a whole.
+"""
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+# Seconds a client should wait before trying again: a database restart takes a few.
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable_response(request):
+    """The 503 answer to `request`: JSON on the API, a plain page (no database needed) elsewhere."""
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {
+                "detail": _("The database is temporarily unavailable. Try again shortly."),
+                "code": "service_unavailable",
+            },
+            status=503,
+        )
+    else:
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Turn a lost or unreachable database into 503 + Retry-After, never a 500 or a traceback."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        # One line, no traceback: during an outage every request ends here.
+        reason = (str(exception).strip().splitlines() or [""])[0]
+        logger.warning(
+            "Database unavailable: %s %s answered 503 (%s: %s)",
+            request.method,
+            request.path,
+            type(exception).__name__,
+            reason,
+        )
+        return database_unavailable_response(request)

@@ -545,7 +545,8 @@ def report(ctx):
         "",
         f"- When: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, commit `{ctx['commit']}`",
         f"- Command: `{ctx['command']}`",
-        f"- Machine: {machine()}",
+        f"- Machine: {machine()}; load average {ctx['load_start']:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end (other work on the machine skews absolute numbers; ratios less)",
         f"- Software: {versions()}" + (f", PostgreSQL {ctx['pg_version']}" if ctx.get("pg_version") else ""),
         f"- Data: {a.recommendations:,} recommendations, {a.updates:,} approved progress updates (seed {a.seed}); "
         f"generated on SQLite in {ctx['gen_sqlite']:.1f} s"
@@ -747,6 +748,7 @@ def main(argv=None):
     servers, failures = [], []
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     ctx = {
+        "load_start": os.getloadavg()[0],
         "args": args,
         "failures": failures,
         "command": "bench/run " + " ".join(argv if argv is not None else sys.argv[1:]),

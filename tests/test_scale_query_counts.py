@@ -1,0 +1,87 @@
+"""The benchmarked endpoints (issue 6, cases (a)–(e)) issue the same number of SQL queries
+whatever the amount of data, and (the target) at most four.
+
+Each case is requested against a small and a three-times-larger demo data set
+(`generate_demo_data`); the counts must be equal. The "at most four" target is checked
+separately and marked xfail while the endpoints still exceed it (see docs/benchmarks.md), so the
+suite stays green and the day an endpoint meets it shows up as XPASS.
+"""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tracker.models import Forum, ProgressUpdate, Recommendation
+
+SIZES = [(150, 900), (450, 2700)]
+MAX_QUERIES = 4
+
+
+def _paths():
+    """The benchmark's cases, with parameters picked as bench/bench.py picks them."""
+    from django.db.models import Count
+
+    forums = list(
+        Forum.objects.filter(slug__startswith="demo-").annotate(n=Count("recommendations")).order_by("n", "pk")
+    )
+    forum = forums[len(forums) // 2]
+    status = (
+        Recommendation.objects.filter(forum=forum)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "status")[0]["status"]
+    )
+    middle = Recommendation.objects.order_by("pk")[Recommendation.objects.count() // 2]
+    busy = (
+        ProgressUpdate.objects.approved()
+        .values("recommendation__code")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "recommendation__code")[0]["recommendation__code"]
+    )
+    return {
+        "a": f"/api/v1/recommendations/?forum={forum.slug}&status={status}&page_size=50",
+        "b": f"/api/v1/recommendations/{middle.code}/",
+        "c": ("/api/v1/summary/", "/api/v1/recommendations/summary/"),
+        "d": f"/api/v1/updates/?recommendation={busy}&page_size=50",
+        "e-dashboard": "/",
+        "e-forum": f"/forums/{forum.slug}/",
+    }
+
+
+def _count(client, path):
+    if isinstance(path, tuple):
+        path = next((p for p in path if client.get(p).status_code == 200), path[-1])
+    warm = client.get(path, HTTP_ACCEPT="application/json, text/html;q=0.9")  # caches a server has filled
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, HTTP_ACCEPT="application/json, text/html;q=0.9")
+    assert warm.status_code == response.status_code == 200, f"{path}: {response.status_code}"
+    return len(queries), [q["sql"] for q in queries.captured_queries]
+
+
+@pytest.fixture
+def counts_at_two_sizes(db):
+    """{case: [(count, sql), (count, sql)]} at the two data sizes."""
+    client = Client()
+    results = {}
+    for recommendations, updates in SIZES:
+        call_command("generate_demo_data", recommendations=recommendations, updates=updates, seed=5, verbosity=0)
+        for case, path in _paths().items():
+            results.setdefault(case, []).append(_count(client, path))
+    return results
+
+
+@pytest.mark.django_db
+def test_benchmarked_endpoints_issue_the_same_queries_at_two_data_sizes(counts_at_two_sizes):
+    for case, ((small, _small_sql), (large, large_sql)) in counts_at_two_sizes.items():
+        assert small == large, f"({case}) {small} queries on small data, {large} on 3× the data:\n" + "\n".join(
+            large_sql
+        )
+
+
+@pytest.mark.django_db
+@pytest.mark.xfail(reason="issue 6 target (at most 4 queries) not met by every endpoint yet", strict=False)
+def test_benchmarked_endpoints_issue_at_most_four_queries(counts_at_two_sizes):
+    over = {case: runs[-1][0] for case, runs in counts_at_two_sizes.items() if runs[-1][0] > MAX_QUERIES}
+    assert over == {}, f"more than {MAX_QUERIES} queries: {over}"

@@ -288,9 +288,10 @@ def test_returning_an_update_needs_no_if_match_and_keeps_it_private(api_world, s
 
 def test_a_focal_point_revises_its_returned_update_which_goes_back_to_review(api_world, focal_a_client):
     update = api_world.updates.a_returned
-    response = focal_a_client.patch(
-        f"{API}/updates/{update.pk}/", {"summary": "Now with evidence.", "status": "in_progress"}, format="json"
-    )
+    url, body = f"{API}/updates/{update.pk}/", {"summary": "Now with evidence.", "status": "in_progress"}
+    assert focal_a_client.patch(url, body, format="json").status_code == 428  # every revision needs If-Match
+    tag = focal_a_client.get(url)["ETag"]
+    response = focal_a_client.patch(url, body, format="json", HTTP_IF_MATCH=tag)
     assert response.status_code == 200, response.json()
     assert (response.json()["review_state"], response.json()["summary"]) == ("submitted", "Now with evidence.")
 
@@ -363,3 +364,11 @@ def test_refused_and_stale_writes_leave_an_audit_line(api_world, focal_a_client,
     assert [record["event"] for record in records] == ["forbidden", "stale_write"]
     assert (records[0]["user"], records[0]["route"], records[0]["method"]) == ("focal_a", f"{API}/updates/", "POST")
     assert records[1]["user"] == "secretariat"
+
+
+def test_two_revisions_from_the_same_read_do_not_overwrite_each_other(api_world, focal_a_client):
+    url = f"{API}/updates/{api_world.updates.a_returned.pk}/"
+    tag = focal_a_client.get(url)["ETag"]
+    assert focal_a_client.patch(url, {"summary": "First"}, format="json", HTTP_IF_MATCH=tag).status_code == 200
+    assert focal_a_client.patch(url, {"summary": "Second"}, format="json", HTTP_IF_MATCH=tag).status_code == 412
+    assert ProgressUpdate.objects.get(pk=api_world.updates.a_returned.pk).summary == "First"

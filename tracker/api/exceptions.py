@@ -25,7 +25,7 @@ class PreconditionFailed(exceptions.APIException):
 
 class PreconditionRequired(exceptions.APIException):
     status_code = status.HTTP_428_PRECONDITION_REQUIRED
-    default_detail = gettext_lazy("This write changes a recommendation: send If-Match with the ETag you read it with.")
+    default_detail = gettext_lazy("This write needs If-Match: the ETag you read the recommendation or update with.")
     default_code = "precondition_required"
 
 

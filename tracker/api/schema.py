@@ -15,7 +15,7 @@ IF_MATCH = OpenApiParameter(
     description=(
         'The ETag of the recommendation (or of one of its updates) as you read it, e.g. `"3-5f1c…"`, '
         'or its version in quotes, e.g. `"3"`. Required (428 without it) when the write changes the '
-        "recommendation; 412 when someone else changed it since."
+        "recommendation, and for every revision or deletion; 412 when someone else changed it since."
     ),
 )
 
@@ -27,7 +27,7 @@ _ERRORS = {
     "409": "The update is not in a state that allows this (e.g. already reviewed).",
     "412": "If-Match does not match: the recommendation changed since you read it.",
     "415": "The request body is not JSON.",
-    "428": "This write changes a recommendation and needs If-Match.",
+    "428": "This write needs If-Match (the ETag you read the recommendation or the update with).",
     "429": "Too many requests; retry after the number of seconds in Retry-After.",
 }
 

@@ -218,16 +218,15 @@ def _version_guard(recommendation_id, expected_version):
     partial_update=extend_schema(
         summary="Revise a progress update",
         description="A focal point may revise its actor's submitted or returned updates (they go back to "
-        "`submitted`); the secretariat any update. Revising an approved update changes the recommendation: "
-        "If-Match is then required.",
+        "`submitted`); the secretariat any update. Send If-Match with the ETag of the update (or of its "
+        "recommendation): required.",
         request=ProgressUpdateReviseSerializer,
         responses=ProgressUpdateSerializer,
         parameters=[IF_MATCH],
     ),
     destroy=extend_schema(
         summary="Delete a progress update",
-        description="Secretariat only. Deleting an approved update changes the recommendation: If-Match is "
-        "then required.",
+        description="Secretariat only. Send If-Match with the ETag of the update (or of its recommendation): required.",
         parameters=[IF_MATCH],
     ),
 )
@@ -305,17 +304,14 @@ class ProgressUpdateViewSet(
             raise exceptions.PermissionDenied(_("You may not revise this update."))
         serializer = ProgressUpdateReviseSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        expected = conditional.expected_version(
-            request, required=update.review_state == ProgressUpdate.ReviewState.APPROVED
-        )
+        # Always: two people revising one update must not overwrite each other either.
+        expected = conditional.expected_version(request, required=True)
         services.revise_update(update, user=user, changes=serializer.validated_data, expected_version=expected)
         return self._respond(update)
 
     def destroy(self, request, *args, **kwargs):
         update = self.get_object()
-        expected = conditional.expected_version(
-            request, required=update.review_state == ProgressUpdate.ReviewState.APPROVED
-        )
+        expected = conditional.expected_version(request, required=True)
         with _version_guard(update.recommendation_id, expected):
             services.delete_update(get_object_or_404(ProgressUpdate, pk=update.pk), user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

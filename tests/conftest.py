@@ -141,6 +141,8 @@ def make_user(db):
         username = username or f"user{next(_seq)}"
         kwargs.setdefault("is_staff", True)
         user = User.objects.create_user(username=username, password="pw-for-tests-only-3141", actor=actor, **kwargs)
+        # Transactional tests flush the groups the migration created; bring them back.
+        roles.ensure_groups()
         for name in groups:
             user.groups.add(Group.objects.get(name=name))
         return user

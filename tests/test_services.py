@@ -104,7 +104,9 @@ def test_current_status_is_the_latest_approved_by_reported_on_date_not_recording
 
 def test_a_summary_is_required(recommendation, secretariat_user, actor_a):
     with pytest.raises(ValidationError):
-        services.record_progress(recommendation, user=secretariat_user, actor=actor_a, status=Status.STALLED, summary=" ")
+        services.record_progress(
+            recommendation, user=secretariat_user, actor=actor_a, status=Status.STALLED, summary=" "
+        )
 
 
 def test_an_unknown_status_is_refused_and_nothing_is_written(recommendation, secretariat_user, actor_a):
@@ -190,3 +192,12 @@ def test_deleting_the_only_update_returns_to_no_information(recommendation, secr
     recommendation.refresh_from_db()
     assert recommendation.status == Status.NO_INFORMATION
     assert ProgressUpdate.history.filter(history_type="-").count() == 1
+
+
+def test_on_a_past_date_only_recommendations_of_forums_held_by_then_count(make_forum, make_recommendation):
+    earlier = make_recommendation(forum=make_forum(start_date=datetime.date(2007, 7, 9)))
+    later = make_recommendation(forum=make_forum(start_date=datetime.date(2008, 10, 27)))
+    undated = make_recommendation(forum=make_forum(start_date=None))
+    on_2008_01_01 = Recommendation.objects.with_effective_status(datetime.date(2008, 1, 1))
+    assert set(on_2008_01_01) == {earlier, undated}
+    assert later in Recommendation.objects.with_effective_status(datetime.date(2008, 10, 27))

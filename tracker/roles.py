@@ -35,3 +35,36 @@ def can_report_for(user, actor):
     if is_secretariat(user):
         return True
     return is_focal_point(user) and actor is not None and actor.pk == user.actor_id
+
+
+FOCAL_POINT_PERMISSIONS = [
+    "view_process",
+    "view_forum",
+    "view_roundtable",
+    "view_recommendation",
+    "view_actor",
+    "view_theme",
+    "view_document",
+    "view_frameworkobjective",
+    "add_progressupdate",
+    "change_progressupdate",
+    "view_progressupdate",
+]
+
+
+def ensure_groups():
+    """Create the two staff groups with their permissions if they are missing (a migration
+    creates them; tests that flush the database call this to get them back)."""
+    from django.contrib.auth.models import Group, Permission
+
+    tracker_permissions = Permission.objects.filter(content_type__app_label="tracker")
+    secretariat, created = Group.objects.get_or_create(name=SECRETARIAT)
+    if created:
+        secretariat.permissions.set(
+            tracker_permissions.exclude(codename__in=["add_user", "change_user", "delete_user"]).exclude(
+                codename__regex=r"^(add|change|delete)_historical"
+            )
+        )
+    focal_point, created = Group.objects.get_or_create(name=FOCAL_POINT)
+    if created:
+        focal_point.permissions.set(tracker_permissions.filter(codename__in=FOCAL_POINT_PERMISSIONS))

@@ -182,10 +182,12 @@ class RecommendationQuerySet(models.QuerySet):
 
         The status on a past date is the status of the latest approved update reported on or
         before that date (ties broken by recording time, then id), or "no information". It is one
-        correlated subquery, never a query per row.
+        correlated subquery, never a query per row. On a past date only the recommendations that
+        existed then count: those of forums that had started (or whose date is unknown).
         """
         if as_of is None:
             return self.annotate(effective_status=F("status"))
+        existing = self.filter(Q(forum__start_date__isnull=True) | Q(forum__start_date__lte=as_of))
         latest = (
             ProgressUpdate.objects.filter(
                 recommendation=OuterRef("pk"),
@@ -195,7 +197,7 @@ class RecommendationQuerySet(models.QuerySet):
             .order_by("-reported_on", "-recorded_at", "-id")
             .values("status")[:1]
         )
-        return self.annotate(
+        return existing.annotate(
             effective_status=Coalesce(
                 Subquery(latest, output_field=models.CharField()), Value(Status.NO_INFORMATION.value)
             )

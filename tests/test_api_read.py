@@ -149,11 +149,19 @@ def test_an_unknown_slug_or_code_is_404_in_the_error_format(api_world, anon, end
     assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
-@pytest.mark.parametrize("path", ["/nothing-here/", "/forums/a.b/", "/updates/abc/", "/recommendations/x%20y/", "/roundtables/D%0A/"])
+@pytest.mark.parametrize(
+    "path", ["/nothing-here/", "/forums/a.b/", "/updates/abc/", "/recommendations/x%20y/", "/roundtables/D%0A/"]
+)
 def test_any_other_path_under_the_api_is_a_json_404(anon, path):
     response = anon.get(f"{API}{path}")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_the_api_root_lists_every_resource(anon):
+    body = anon.get(f"{API}/").json()
+    assert set(body) == set(FIELDS) | {"documents"}
+    assert body["recommendations"] == f"http://testserver{API}/recommendations/"
 
 
 def test_nested_objects_are_briefs_with_slug_name_and_url(api_world, anon):

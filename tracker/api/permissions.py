@@ -1,6 +1,7 @@
 """Who may call which API operation. The services check again for each object (an actor's own
 updates, the review state); these checks answer early and with the right status code."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
 from tracker.roles import is_focal_point, is_secretariat
@@ -13,7 +14,7 @@ class CanReport(permissions.BasePermission):
     users without a reporting role 403.
     """
 
-    message = "Only a government focal point or the secretariat may write progress updates."
+    message = _("Only a government focal point or the secretariat may write progress updates.")
 
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:
@@ -24,7 +25,7 @@ class CanReport(permissions.BasePermission):
 class IsSecretariat(permissions.BasePermission):
     """Reviewing (approve, return) and deleting are the secretariat's."""
 
-    message = "Only the secretariat may review or delete progress updates."
+    message = _("Only the secretariat may review or delete progress updates.")
 
     def has_permission(self, request, view):
         return is_secretariat(request.user)

@@ -7,7 +7,6 @@ from rest_framework.routers import DefaultRouter
 from . import views
 
 router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
 router.register("processes", views.ProcessViewSet, basename="process")
 router.register("forums", views.ForumViewSet, basename="forum")
 router.register("roundtables", views.RoundtableViewSet, basename="roundtable")

@@ -7,6 +7,12 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
+# Tests run with development settings and a throwaway secret. A file-based SQLite test database
+# (not the in-memory one) lets the concurrency tests give each thread its own connection.
+TEST_ENV = DJANGO_DEBUG=1 DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-secret-key-not-for-production-0123456789abcdef} \
+	SQLITE_TEST_NAME=$${SQLITE_TEST_NAME:-$(CURDIR)/.test-db.sqlite3}
+TEST_WORKERS ?= 2
+
 .PHONY: run test venv dev-deps lint format migrate seed clean
 
 $(VENV)/.installed: requirements.txt
@@ -37,7 +43,9 @@ test: dev-deps
 	DJANGO_DEBUG=1 $(PY) manage.py check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	DJANGO_DEBUG=1 DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-secret-key-not-for-production-0123456789abcdef} $(PY) -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_WORKERS) -m "not postgres_only" $(PYTEST_ARGS)
+	# The PostgreSQL restart test stops the server, so it runs alone, after the rest.
+	$(TEST_ENV) $(PY) -m pytest -m postgres_only $(PYTEST_ARGS)
 
 lint: dev-deps
 	$(VENV)/bin/ruff check .

@@ -28,7 +28,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.skip(f"chromium not found at {CHROMIUM} (install Debian's chromium package)")
+        # A missing browser must fail, not skip: a skipped browser suite would pass CI silently.
+        pytest.fail(f"chromium not found at {CHROMIUM}: install Debian's chromium package (.ci/run does)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -29,6 +29,7 @@ LISTS = {
     "documents": 2,
     # One GROUP BY effective_status.
     "recommendations/summary/": 1,
+    "summary/": 1,
 }
 
 

@@ -337,7 +337,7 @@ def test_as_of_shows_and_filters_the_status_on_that_date(api_world, anon):
     ],
 )
 def test_an_invalid_filter_value_is_400_naming_the_parameter(api_world, anon, query, names):
-    for url in (f"{API}/recommendations/", f"{API}/recommendations/summary/"):
+    for url in (f"{API}/recommendations/", f"{API}/recommendations/summary/", f"{API}/summary/"):
         response = anon.get(url, query)
         assert response.status_code == 400
         body = response.json()
@@ -350,8 +350,9 @@ def test_an_invalid_filter_value_is_400_naming_the_parameter(api_world, anon, qu
 # Summary
 
 
-def test_summary_counts_every_status_and_the_total(api_world, anon):
-    body = anon.get(f"{API}/recommendations/summary/").json()
+@pytest.mark.parametrize("path", ["/recommendations/summary/", "/summary/"])
+def test_summary_counts_every_status_and_the_total(api_world, anon, path):
+    body = anon.get(f"{API}{path}").json()
     assert body["total"] == 4
     assert list(body["by_status"]) == Status.values
     assert body["by_status"] == dict.fromkeys(Status.values, 0) | {"no_information": 2, "implemented": 2}
@@ -371,6 +372,7 @@ def test_summary_counts_every_status_and_the_total(api_world, anon):
 def test_summary_counts_what_the_list_with_the_same_filters_lists(api_world, anon, query):
     listed = anon.get(f"{API}/recommendations/", query | {"page_size": 1000}).json()["results"]
     summary = anon.get(f"{API}/recommendations/summary/", query).json()
+    assert anon.get(f"{API}/summary/", query).json() == summary
     assert summary["total"] == len(listed)
     for status in Status.values:
         assert summary["by_status"][status] == sum(row["status"] == status for row in listed)

@@ -81,7 +81,7 @@ def examples_per_operation():
     for label, count in sorted(counts.items()):
         print(f"  {count:5d}  {label}")
     print(f"  {sum(counts.values()):5d}  in all, {len(counts)} operations")
-    assert len(counts) >= 27, sorted(counts)
+    assert len(counts) >= 28, sorted(counts)
     assert min(counts.values()) >= EXAMPLES, counts.most_common()[-3:]
 
 

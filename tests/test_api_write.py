@@ -173,6 +173,8 @@ def test_a_focal_point_may_name_its_own_actor_and_send_if_match(api_world, focal
         ({"reported_on": "soon"}, ["reported_on"]),
         ({"actor": "nobody"}, ["actor"]),
         ({"source_document": "nothing"}, ["source_document"]),
+        ({"recommendation": "GFMD\x00"}, ["recommendation"]),
+        ({"actor": "a\x00", "source_document": ["x"]}, ["actor", "source_document"]),
     ],
 )
 def test_an_invalid_update_is_400_naming_each_field(api_world, focal_a_client, body, names):

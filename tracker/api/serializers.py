@@ -2,6 +2,8 @@
 published by accident. Related objects are nested briefly (slug, name, URL); counts come from
 QuerySet annotations, never a query per row."""
 
+import re
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -50,6 +52,18 @@ class OptionalURLField(serializers.URLField):
 
     def to_representation(self, value):
         return value or None
+
+
+class SlugReference(serializers.SlugRelatedField):
+    """A related object named by its slug (or code). A value that cannot be a slug is invalid
+    before any query: PostgreSQL refuses some characters (NUL) outright."""
+
+    _slug = re.compile(r"[-a-zA-Z0-9_]{1,200}")
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not self._slug.fullmatch(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:50])
+        return super().to_internal_value(data)
 
 
 def _kind(model):
@@ -382,10 +396,10 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
 
 
 class ProgressUpdateCreateSerializer(serializers.Serializer):
-    recommendation = serializers.SlugRelatedField(
+    recommendation = SlugReference(
         slug_field="code", queryset=Recommendation.objects.all(), help_text="The recommendation's code."
     )
-    actor = serializers.SlugRelatedField(
+    actor = SlugReference(
         slug_field="slug",
         queryset=Actor.objects.all(),
         required=False,
@@ -395,7 +409,7 @@ class ProgressUpdateCreateSerializer(serializers.Serializer):
     summary = serializers.CharField(max_length=10000, help_text="What happened and why the status is what it is.")
     evidence_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
     reported_on = serializers.DateField(required=False, help_text="The date the assessment refers to; default today.")
-    source_document = serializers.SlugRelatedField(
+    source_document = SlugReference(
         slug_field="slug", queryset=Document.objects.all(), required=False, allow_null=True, default=None
     )
 
@@ -405,9 +419,7 @@ class ProgressUpdateReviseSerializer(serializers.Serializer):
     summary = serializers.CharField(max_length=10000, required=False)
     evidence_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
     reported_on = serializers.DateField(required=False)
-    source_document = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Document.objects.all(), required=False, allow_null=True
-    )
+    source_document = SlugReference(slug_field="slug", queryset=Document.objects.all(), required=False, allow_null=True)
 
     def validate(self, attrs):
         unknown = set(self.initial_data) - set(self.fields) if isinstance(self.initial_data, dict) else set()

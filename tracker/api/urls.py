@@ -21,6 +21,8 @@ v1 = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("auth/token/revoke/", views.RevokeTokenView.as_view(), name="token-revoke"),
     path("auth/token/revoke-all/", views.RevokeTokenView.as_view(every=True), name="token-revoke-all"),
+    # The summary of recommendations, also at the top level where DESIGN.md lists it.
+    path("summary/", views.RecommendationViewSet.as_view({"get": "summary"}), name="summary"),
     *router.urls,
     # Anything else under /api/v1/ is a 404 in the API's own error format, not an HTML page.
     re_path(r"^[\s\S]*$", views.not_found, name="not-found"),

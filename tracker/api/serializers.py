@@ -3,6 +3,7 @@ published by accident. Related objects are nested briefly (slug, name, URL); cou
 QuerySet annotations, never a query per row."""
 
 import re
+from urllib.parse import quote
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -26,8 +27,32 @@ from tracker.roles import can_report_for
 NS = "api-v1"
 
 
+class TemplatedIdentityField(serializers.HyperlinkedIdentityField):
+    """An object's API URL, built from a per-request template rather than by resolving the URL
+    pattern for every object: a page of 50 recommendations nests several hundred links, and
+    `reverse()` for each was most of the time of a list request."""
+
+    PLACEHOLDER = "0000000000"  # matches both the slug and the integer converters
+
+    def get_url(self, obj, view_name, request, format):
+        lookup_value = getattr(obj, self.lookup_field)
+        if lookup_value in (None, ""):
+            return None
+        templates = getattr(request, "_tracker_url_templates", None) if request is not None else None
+        if templates is None:
+            templates = {}
+            if request is not None:
+                request._tracker_url_templates = templates
+        key = (view_name, format)
+        if key not in templates:
+            templates[key] = self.reverse(
+                view_name, kwargs={self.lookup_url_kwarg: self.PLACEHOLDER}, request=request, format=format
+            )
+        return templates[key].replace(self.PLACEHOLDER, quote(str(lookup_value), safe=""), 1)
+
+
 def _url(name, lookup="slug"):
-    return serializers.HyperlinkedIdentityField(view_name=f"{NS}:{name}-detail", lookup_field=lookup)
+    return TemplatedIdentityField(view_name=f"{NS}:{name}-detail", lookup_field=lookup)
 
 
 class HtmlUrlField(serializers.ReadOnlyField):

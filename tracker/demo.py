@@ -378,8 +378,13 @@ class deferred_indexes:
     def __init__(self, conn, model):
         self.conn, self.table = conn, model._meta.db_table
         self.definitions = []
+        # Only for an empty table: rebuilding the indexes of a table that already holds real rows
+        # (--force) would cost more than it saves.
+        self.enabled = not model._base_manager.using(conn.alias).exists()
 
     def __enter__(self):
+        if not self.enabled:
+            return self
         with self.conn.cursor() as cursor:
             if self.conn.vendor == "sqlite":
                 cursor.execute(

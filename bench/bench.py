@@ -745,6 +745,10 @@ def reset_postgres(url):
 
 def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
+    # Stopped from outside (SIGTERM, or SIGINT even when started in the background, where a shell
+    # would have it ignored): leave through `finally`, which stops the servers this script started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed; run bench/run, which installs Debian's package.")
     ensure_datasette()

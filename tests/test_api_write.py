@@ -102,7 +102,7 @@ def test_an_expired_token_is_refused(api_token, focal_a, api_fresh_cache):
     assert client.get(f"{API}/recommendations/").status_code == 401
 
 
-@pytest.mark.parametrize("header", ["Token", "Token a b", "Token not-a-token", b"Token \xe9t\xe9"])
+@pytest.mark.parametrize("header", ["Token", "Token a b", "Token not-a-token", b"Token \xe9t\xe9", "Token abc\x00def"])
 def test_a_malformed_or_unknown_token_is_401_even_on_a_read(api_fresh_cache, db, header):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=header.decode("latin-1") if isinstance(header, bytes) else header)

@@ -5,6 +5,8 @@ its own (logout) or all at once (logout-all), and they expire. Browser users of 
 also recognised by their session (with Django's CSRF protection on every unsafe request).
 """
 
+import re
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
@@ -18,12 +20,13 @@ class TokenAuthentication(KnoxTokenAuthentication):
     DRF answer 401 (not 403) to an anonymous client on an unsafe method.
     """
 
+    _printable = re.compile(rb"[\x21-\x7e]{1,300}")
+
     def authenticate_credentials(self, token):
-        # knox decodes the header as UTF-8; a header in another encoding is a bad token, not a 500.
-        try:
-            token.decode("utf-8")
-        except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        # Tokens are printable ASCII. Anything else is a bad token, refused before knox decodes it
+        # (as UTF-8) or looks it up (PostgreSQL refuses a NUL character with an error, not a miss).
+        if not self._printable.fullmatch(token):
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         return super().authenticate_credentials(token)
 
 

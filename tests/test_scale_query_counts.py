@@ -2,9 +2,8 @@
 whatever the amount of data, and (the target) at most four.
 
 Each case is requested against a small and a three-times-larger demo data set
-(`generate_demo_data`); the counts must be equal. The "at most four" target is checked
-separately and marked xfail while the endpoints still exceed it (see docs/benchmarks.md), so the
-suite stays green and the day an endpoint meets it shows up as XPASS.
+(`generate_demo_data`); the counts must be equal, and each must stay within its pinned budget
+(at most four, the issue's target, where that is met already).
 """
 
 import pytest
@@ -80,8 +79,17 @@ def test_benchmarked_endpoints_issue_the_same_queries_at_two_data_sizes(counts_a
         )
 
 
+# Issue 6 asks for at most four queries per case. (c) and (d) meet it; the others do not yet
+# (docs/benchmarks.md says why and what would). These ceilings pin today's counts so that none
+# grows unnoticed: lower one when a case improves, never raise one to make the suite pass.
+CEILINGS = {"a": 6, "b": 7, "c": MAX_QUERIES, "d": MAX_QUERIES, "e-dashboard": 11, "e-forum": 6}
+
+
 @pytest.mark.django_db
-@pytest.mark.xfail(reason="issue 6 target (at most 4 queries) not met by every endpoint yet", strict=False)
-def test_benchmarked_endpoints_issue_at_most_four_queries(counts_at_two_sizes):
-    over = {case: runs[-1][0] for case, runs in counts_at_two_sizes.items() if runs[-1][0] > MAX_QUERIES}
-    assert over == {}, f"more than {MAX_QUERIES} queries: {over}"
+def test_benchmarked_endpoints_stay_within_their_query_budgets(counts_at_two_sizes):
+    over = {
+        case: (runs[-1][0], CEILINGS[case])
+        for case, runs in counts_at_two_sizes.items()
+        if runs[-1][0] > CEILINGS[case]
+    }
+    assert over == {}, f"(queries, ceiling) per case over its ceiling: {over}"

@@ -228,6 +228,9 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
+# Dashboards elsewhere may read versions and rate limits and make conditional requests.
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Location"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "content-type", "if-none-match", "if-modified-since"]
 
 # Content Security Policy: scripts only from this origin, never inline. Inline style attributes
 # stay allowed because Django's admin uses a few; they cannot run code.

@@ -26,6 +26,14 @@ from tracker.models import (
 _seq = itertools.count(1)
 
 
+def pytest_configure(config):
+    # PBKDF2 costs about half a second per user on these machines; what tests check about
+    # passwords (login, lockout, tokens) does not depend on the hasher. Production keeps PBKDF2.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_process(db):
     def make(**kwargs):

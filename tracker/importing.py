@@ -258,6 +258,10 @@ class RecommendationResource(resources.ModelResource):
                 for f in Recommendation._meta.concrete_fields
                 if f.editable and getattr(stored, f.attname) != getattr(instance, f.attname)
             ]
+        if stored is not None and not changed and status_change is None:
+            # The row differs only in its themes, actors or objectives (skip_unchanged let it
+            # through): save it anyway, so the change leaves its one history entry.
+            changed = None
         instance.status = old_status
         services.save_recommendation(instance, user=self.user, changed_fields=changed, status_change=status_change)
         instance.refresh_from_db()

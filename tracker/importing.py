@@ -18,6 +18,7 @@ from import_export import fields, resources, widgets
 from import_export.results import RowResult
 
 from tracker import roles, services
+from tracker.columns import EXPORT_COLUMNS
 from tracker.models import Actor, Document, Forum, FrameworkObjective, Recommendation, Roundtable, Theme
 
 # The public export joins several names in one cell with "; ".
@@ -143,26 +144,7 @@ class RecommendationResource(resources.ModelResource):
     class Meta:
         model = Recommendation
         import_id_fields = ["code"]
-        fields = [
-            "code",
-            "kind",
-            "status",
-            "status_label",
-            "text",
-            "process",
-            "forum",
-            "forum_title",
-            "roundtable",
-            "roundtable_title",
-            "themes",
-            "actors",
-            "objectives",
-            "source_document",
-            "source_locator",
-            "target_date",
-            "last_update",
-            "url",
-        ]
+        fields = EXPORT_COLUMNS
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True

@@ -11,32 +11,13 @@ from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tracker.columns import EXPORT_COLUMNS, LIST_COLUMNS
 from tracker.models import Status
 from tracker.models.recommendations import EXPORT_LIST_SEPARATOR
 
 CHUNK_SIZE = 500
 
-COLUMNS = [
-    "code",
-    "kind",
-    "status",
-    "status_label",
-    "text",
-    "process",
-    "forum",
-    "forum_title",
-    "roundtable",
-    "roundtable_title",
-    "themes",
-    "actors",
-    "objectives",
-    "source_document",
-    "source_locator",
-    "target_date",
-    "last_update",
-    "url",
-]
-LIST_COLUMNS = {"themes", "actors", "objectives"}
+COLUMNS = EXPORT_COLUMNS
 
 
 def _split(joined):

@@ -54,7 +54,7 @@ def status_badge(status, label):
 
 
 class SecretariatOnlyMixin:
-    """Reference data: everyone with a role may view; only the secretariat may change."""
+    """Admins and inlines that everyone with a role may view and only the secretariat may change."""
 
     def has_add_permission(self, request, *args):
         return roles.is_secretariat(request.user)
@@ -77,7 +77,7 @@ class ProcessAdmin(SecretariatOnlyMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["acronym"]}
 
 
-class RoundtableInline(admin.TabularInline):
+class RoundtableInline(SecretariatOnlyMixin, admin.TabularInline):
     model = Roundtable
     fields = ["order", "code", "title", "slug", "parent"]
     extra = 0
@@ -88,15 +88,6 @@ class RoundtableInline(admin.TabularInline):
             forum_id = request.resolver_match.kwargs.get("object_id")
             kwargs["queryset"] = Roundtable.objects.filter(forum_id=forum_id) if forum_id else Roundtable.objects.none()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def has_add_permission(self, request, obj=None):
-        return roles.is_secretariat(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return roles.is_secretariat(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return roles.is_secretariat(request.user)
 
 
 @admin.register(Forum)
@@ -270,7 +261,7 @@ class RecommendationForm(VersionCheckedForm):
         return cleaned
 
 
-class ProgressUpdateInline(admin.TabularInline):
+class ProgressUpdateInline(SecretariatOnlyMixin, admin.TabularInline):
     model = ProgressUpdate
     fields = ["reported_on", "actor", "status", "summary", "evidence_url", "review_state", "recorded_by"]
     readonly_fields = ["review_state", "recorded_by"]
@@ -281,15 +272,6 @@ class ProgressUpdateInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user).select_related("actor", "recorded_by")
-
-    def has_add_permission(self, request, obj=None):
-        return roles.is_secretariat(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return roles.is_secretariat(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return roles.is_secretariat(request.user)
 
 
 class RecommendationLinkInline(admin.TabularInline):
@@ -310,7 +292,7 @@ class FollowUpActionInline(admin.TabularInline):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class RecommendationAdmin(SecretariatOnlyMixin, ImportExportMixin, SimpleHistoryAdmin):
     form = RecommendationForm
     # Import and export use the public CSV export's columns, so export → edit → import round-trips.
     resource_classes = [RecommendationResource]
@@ -394,15 +376,6 @@ class RecommendationAdmin(ImportExportMixin, SimpleHistoryAdmin):
                 super().__init__(*args, **inner)
 
         return RequestForm
-
-    def has_add_permission(self, request):
-        return roles.is_secretariat(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return roles.is_secretariat(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return roles.is_secretariat(request.user)
 
     def has_import_permission(self, request):
         return roles.is_secretariat(request.user)

@@ -76,6 +76,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # A lost database answers 503 with Retry-After, not a 500 or a traceback (docs/operations.md).
     "tracker.middleware.DatabaseUnavailableMiddleware",
+    # Anonymous reads served from a cache keyed by the data version (tracker/cache.py): after the
+    # language is known, before sessions, CSRF and authentication are needed.
+    "tracker.cache.ResponseCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -116,8 +119,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while one writer writes; a busy timeout makes a second writer wait
     # instead of failing at once. IMMEDIATE transactions take the write lock up front, so two
-    # concurrent read-then-write transactions serialise instead of deadlocking.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # concurrent read-then-write transactions serialise instead of deadlocking. Connections
+    # persist like PostgreSQL's (DATABASE_CONN_MAX_AGE): opening one runs these PRAGMAs, which
+    # cost more than a cached answer.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 20,
@@ -165,6 +169,9 @@ if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The per-process response cache's size (tracker/cache.py); 0 turns response caching off.
+RESPONSE_CACHE_MB = float(os.environ.get("RESPONSE_CACHE_MB", "64"))
 
 LOGIN_URL = "admin:login"
 

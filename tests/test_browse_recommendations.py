@@ -194,11 +194,12 @@ def test_the_list_takes_the_same_queries_for_any_number_of_recommendations(
 ):
     recs = public_site_of_size(size)
     forum, theme = recs[0].forum.slug, recs[0].themes.first().slug
-    # 1 count, 2 the page of recommendations with forum, process and roundtable, 3 their themes,
-    # 4-9 the options of the process, forum, roundtable, theme, objective and actor lists.
-    with django_assert_num_queries(9):
+    # 1 the data version (tracker/cache.py), 2 count, 3 the page of recommendations with forum,
+    # process and roundtable, 4 their themes, 5-10 the options of the process, forum, roundtable,
+    # theme, objective and actor lists.
+    with django_assert_num_queries(10):
         assert client.get("/recommendations/").status_code == 200
     # The same, plus one query to validate each filter that names an object (forum, theme).
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         url = f"/recommendations/?status=implemented&status=no_information&as_of=2008-01-10&forum={forum}&theme={theme}"
         assert client.get(url).status_code == 200

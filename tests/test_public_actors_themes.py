@@ -48,10 +48,12 @@ def test_actor_and_theme_pages_take_the_same_queries_for_any_number_of_recommend
 ):
     recs = public_site_of_size(size)
     actor, theme = recs[0].actors.get(), recs[0].themes.first()
-    # 1 the actor, 2 status counts (GROUP BY), 3 count and 4 page of its recommendations,
-    # 5 their themes, 6 its latest reports with recommendation and actor, 7 their count.
-    with django_assert_num_queries(7):
+    # 1 the data version (tracker/cache.py), 2 the actor, 3 status counts (GROUP BY), 4 count and
+    # 5 page of its recommendations, 6 their themes, 7 its latest reports with recommendation and
+    # actor, 8 their count.
+    with django_assert_num_queries(8):
         assert client.get(actor.get_absolute_url()).status_code == 200
-    # 1 the theme, 2 status counts, 3 count and 4 page of its recommendations, 5 their themes.
-    with django_assert_num_queries(5):
+    # 1 the data version, 2 the theme, 3 status counts, 4 count and 5 page of its recommendations,
+    # 6 their themes.
+    with django_assert_num_queries(6):
         assert client.get(theme.get_absolute_url()).status_code == 200

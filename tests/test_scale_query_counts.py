@@ -2,8 +2,10 @@
 whatever the amount of data, and (the target) at most four.
 
 Each case is requested against a small and a three-times-larger demo data set
-(`generate_demo_data`); the counts must be equal, and each must stay within its pinned budget
-(at most four, the issue's target, where that is met already).
+(`generate_demo_data`); the counts must be equal, and each must stay within its pinned budget.
+Two paths are counted: the answer served from the response cache (tracker/cache.py), which is
+what every request but the first after a change gets, and the answer rendered afresh (a cache
+miss), which is the path the first request after each change takes.
 """
 
 import pytest
@@ -59,8 +61,7 @@ def _count(client, path):
     return len(queries), [q["sql"] for q in queries.captured_queries]
 
 
-@pytest.fixture
-def counts_at_two_sizes(db):
+def _counts_at_two_sizes():
     """{case: [(count, sql), (count, sql)]} at the two data sizes."""
     client = Client()
     results = {}
@@ -71,6 +72,27 @@ def counts_at_two_sizes(db):
     return results
 
 
+@pytest.fixture
+def counts_at_two_sizes(db):
+    """Counts of answers rendered afresh: inside the test's transaction the cache stores nothing."""
+    return _counts_at_two_sizes()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_served_from_the_response_cache_takes_one_query_at_any_data_size():
+    from tracker import cache as response_cache
+
+    response_cache.clear()
+    try:
+        counts = _counts_at_two_sizes()  # committed data: the first request of each path fills the cache
+    finally:
+        response_cache.clear()
+    for case, runs in counts.items():
+        for count, sql in runs:
+            assert count == 1 <= MAX_QUERIES, f"({case}) {count} queries:\n" + "\n".join(sql)
+            assert "tracker_dataversion" in sql[0]
+
+
 @pytest.mark.django_db
 def test_benchmarked_endpoints_issue_the_same_queries_at_two_data_sizes(counts_at_two_sizes):
     for case, ((small, _small_sql), (large, large_sql)) in counts_at_two_sizes.items():
@@ -79,10 +101,12 @@ def test_benchmarked_endpoints_issue_the_same_queries_at_two_data_sizes(counts_a
         )
 
 
-# Issue 6 asks for at most four queries per case. (c) and (d) meet it; the others do not yet
-# (docs/benchmarks.md says why and what would). These ceilings pin today's counts so that none
-# grows unnoticed: lower one when a case improves, never raise one to make the suite pass.
-CEILINGS = {"a": 6, "b": 7, "c": MAX_QUERIES, "d": MAX_QUERIES, "e-dashboard": 11, "e-forum": 6}
+# Issue 6 asks for at most four queries per case. Served from the cache, every case takes one (the
+# test above). Rendered afresh, (c) and (d) meet it; the others do not yet (docs/benchmarks.md says
+# why and what would). These ceilings pin today's counts so that none grows unnoticed: lower one
+# when a case improves, never raise one to make the suite pass. Each count includes the data
+# version the response cache reads before anything else (one query, added with the cache).
+CEILINGS = {"a": 7, "b": 8, "c": MAX_QUERIES, "d": MAX_QUERIES, "e-dashboard": 12, "e-forum": 7}
 
 
 @pytest.mark.django_db

@@ -52,7 +52,7 @@ FORMAT_VERSION = 1
 # natural key, never backed up.
 RENUMBERED = frozenset({"contenttypes.contenttype", "auth.permission"})
 # Login sessions are not data: they expire, and users simply log in again.
-NOT_BACKED_UP = RENUMBERED | {"sessions.session"}
+NOT_BACKED_UP = RENUMBERED | {"sessions.session", "tracker.dataversion"}
 # What a freshly migrated database already holds (the staff groups, tracker migration 0002):
 # their presence does not make a database "hold data", and a restore replaces them.
 SEEDED_BY_MIGRATIONS = frozenset({"auth.group", "auth.group_permissions"})

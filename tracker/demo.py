@@ -821,8 +821,9 @@ def generate(recommendations, updates, seed, *, force=False, progress=None):
     fast = connection.vendor == "sqlite" and not others and not connection.in_atomic_block
     if fast:
         # A demo database can be regenerated, so trade crash safety for speed while writing it.
+        # The journal stays WAL: changing it needs the only connection to the file, and a server
+        # (or a test's live server) may hold another one open.
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA journal_mode=MEMORY")
             cursor.execute("PRAGMA synchronous=OFF")
             cursor.execute("PRAGMA cache_size=-262144")
             cursor.execute("PRAGMA temp_store=MEMORY")
@@ -850,7 +851,6 @@ def generate(recommendations, updates, seed, *, force=False, progress=None):
     finally:
         if fast:
             with connection.cursor() as cursor:
-                cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute("PRAGMA synchronous=NORMAL")
     return counts
 

@@ -10,10 +10,12 @@ from .recommendations import (
 )
 from .reference import Actor, Document, Forum, FrameworkObjective, Process, Roundtable, Theme, User
 from .status import STATUS_COLOURS, Status
+from .version import DataVersion
 
 __all__ = [
     "STATUS_COLOURS",
     "Actor",
+    "DataVersion",
     "Document",
     "FollowUpAction",
     "Forum",

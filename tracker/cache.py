@@ -1,0 +1,213 @@
+"""A response cache that can never serve an answer older than the data.
+
+Public pages and API reads are the same for every anonymous visitor, so a rendered answer can be
+kept and served again, which is what makes the tracker fast at scale (docs/benchmarks.md). The
+key of every entry holds the data version (`tracker.models.DataVersion`), which the database
+changes in the same transaction as any change to tracker data. Each request reads the committed
+version first (one primary-key query), so once a change is committed the very next request of
+any process misses the old entries and renders afresh: a cached answer never outlives a change.
+
+Two levels:
+- per process, a bounded in-memory LRU (`RESPONSE_CACHE_MB`, 0 turns the whole cache off);
+- shared between processes and servers, Django's default cache when `CACHE_URL` points at Redis.
+
+What is cached: successful (200), non-streaming GET answers to anonymous requests (no session
+cookie, no Authorization header), outside the admin, the token endpoints and the health check,
+rendered outside any open transaction (a transaction that may still roll back could otherwise
+cache what never gets committed). The key also holds the host and scheme (the API answers with
+absolute links), the language, the Accept header and today's date. A hit still honours
+If-None-Match (304) and still counts against the API's anonymous rate limit.
+"""
+
+import datetime
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache as shared_cache
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
+
+from tracker.middleware import DatabaseUnavailableMiddleware
+from tracker.models import DataVersion
+
+logger = logging.getLogger(__name__)
+
+UNCACHED_PREFIXES = ("/admin", "/healthz", "/api/v1/auth/", "/static/")
+# Headers an answer is served with again; the rest (cookies, CORS, security) come from the
+# middleware around this one on every request.
+KEPT_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "Vary",
+    "ETag",
+    "Last-Modified",
+    "Cache-Control",
+    "Allow",
+    "Link",
+    "Content-Security-Policy",
+    "X-Frame-Options",
+)
+SHARED_TIMEOUT = 60 * 60
+MAX_ENTRY_BYTES = 4 * 1024 * 1024
+
+
+class LRU:
+    """A thread-safe least-recently-used map bounded by the total size of its values."""
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def set(self, key, entry, size):
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.bytes -= old[-1]
+            self.entries[key] = (*entry, size)
+            self.bytes += size
+            while self.bytes > self.max_bytes and self.entries:
+                _, evicted = self.entries.popitem(last=False)
+                self.bytes -= evicted[-1]
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.bytes = 0
+
+
+_local = LRU(0)
+
+
+def local_cache():
+    """This process's LRU, sized from RESPONSE_CACHE_MB (read on use, so tests can change it)."""
+    _local.max_bytes = int(settings.RESPONSE_CACHE_MB * 1024 * 1024)
+    return _local
+
+
+def clear():
+    """Forget every entry of this process (tests; the data version makes it unnecessary otherwise)."""
+    _local.clear()
+
+
+def _shared_enabled():
+    return bool(getattr(settings, "CACHE_URL", ""))
+
+
+def cacheable_request(request):
+    return (
+        settings.RESPONSE_CACHE_MB > 0
+        and request.method == "GET"
+        and not request.path.startswith(UNCACHED_PREFIXES)
+        and "HTTP_AUTHORIZATION" not in request.META
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
+
+
+def response_key(request, version):
+    database = connections[DEFAULT_DB_ALIAS].settings_dict["NAME"]
+    parts = (
+        str(database),
+        str(version),
+        datetime.date.today().isoformat(),
+        request.scheme,
+        request.get_host(),
+        getattr(request, "LANGUAGE_CODE", ""),
+        request.META.get("HTTP_ACCEPT", ""),
+        request.get_full_path(),
+    )
+    return "response:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _entry(response):
+    headers = tuple((name, response[name]) for name in KEPT_HEADERS if response.has_header(name))
+    return (response.status_code, headers, response.content)
+
+
+def _response(entry):
+    status, headers, content = entry[:3]
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    response["X-Cache"] = "hit"
+    return response
+
+
+def _storable(response):
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and len(response.content) <= MAX_ENTRY_BYTES
+        and "no-store" not in response.get("Cache-Control", "")
+        and "private" not in response.get("Cache-Control", "")
+    )
+
+
+class _AnonymousClient:
+    """What DRF's anonymous throttle reads of a request: its user and its address headers."""
+
+    user = AnonymousUser()
+
+    def __init__(self, request):
+        self.META = request.META
+
+
+def _throttle_allows(request):
+    """A cached API answer still counts against the anonymous rate limit (DRF's own throttle)."""
+    if not request.path.startswith("/api/"):
+        return True
+    from tracker.api.throttling import AnonRateThrottle
+
+    return AnonRateThrottle().allow_request(_AnonymousClient(request), None)
+
+
+class ResponseCacheMiddleware:
+    """Serve anonymous reads from the cache, keyed by the data version (see the module docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not cacheable_request(request):
+            return self.get_response(request)
+        try:
+            version = DataVersion.current()
+        except (OperationalError, InterfaceError) as exception:
+            # The outage handling of the views, for the query made before any view runs.
+            return DatabaseUnavailableMiddleware(self.get_response).process_exception(request, exception)
+        key = response_key(request, version)
+        local = local_cache()
+        entry = local.get(key)
+        if entry is None and _shared_enabled():
+            entry = shared_cache.get(key)
+            if entry is not None:
+                local.set(key, entry, len(entry[2]))
+        if entry is not None and _throttle_allows(request):
+            response = _response(entry)
+            etag = response.get("ETag")
+            conditional = get_conditional_response(request, etag=etag, response=response) if etag else None
+            return conditional or response
+        # A throttled client falls through, so the view's own throttle answers 429 as usual.
+        response = self.get_response(request)
+        if entry is None and _storable(response) and not connections[DEFAULT_DB_ALIAS].in_atomic_block:
+            entry = _entry(response)
+            local.set(key, entry, len(entry[2]))
+            if _shared_enabled():
+                shared_cache.set(key, entry, SHARED_TIMEOUT)
+        if response.status_code == 200 and not response.streaming:
+            response["X-Cache"] = "miss"
+        return response

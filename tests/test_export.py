@@ -135,3 +135,61 @@ def test_an_export_takes_the_same_queries_for_any_number_of_rows(
     with django_assert_num_queries(2):
         response = client.get(f"/recommendations/?format=csv&forum={recs[0].forum.slug}&status=implemented")
         b"".join(response.streaming_content)
+
+
+@pytest.fixture
+def awkward_values(make_forum, make_roundtable, make_theme, make_actor, make_document, make_recommendation):
+    """Values that csv.writer must quote: commas, quotes, line breaks, and empty fields."""
+    forum = make_forum(slug="forum-awkward", title='Forum "A", Geneva')
+    roundtable = make_roundtable(forum=forum, code="1,a", title='Session "one"')
+    themes = [make_theme(name="Zebra, crossing"), make_theme(name='"Quoted" theme'), make_theme(name="Alpha")]
+    actor = make_actor(name="Government of Korea, Republic of")
+    document = make_document(symbol="", title="Report, final")
+    return [
+        make_recommendation(
+            code="AWK-1",
+            forum=forum,
+            roundtable=roundtable,
+            text='Say "yes", then\nsay no\r\nand again',
+            themes=themes,
+            actors=[actor],
+            source_document=document,
+            source_locator='para. 1, "b"',
+            order=1,
+        ),
+        make_recommendation(code="AWK-2", forum=forum, text="Plain", order=2),
+    ]
+
+
+def test_the_csv_export_is_byte_for_byte_what_csv_writer_writes(client, awkward_values):
+    response = client.get("/recommendations/?format=csv")
+    body = b"".join(response.streaming_content).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(body, newline="")))
+    written = io.StringIO()
+    csv.writer(written).writerows(rows)
+
+    assert body == written.getvalue()
+    header, awkward, plain = rows
+    awkward, plain = dict(zip(header, awkward, strict=True)), dict(zip(header, plain, strict=True))
+    assert awkward["text"] == 'Say "yes", then\nsay no\r\nand again'
+    assert awkward["forum_title"] == 'Forum "A", Geneva'
+    assert (awkward["roundtable"], awkward["roundtable_title"]) == ("1,a", 'Session "one"')
+    assert awkward["themes"] == '"Quoted" theme; Alpha; Zebra, crossing'
+    assert awkward["actors"] == "Government of Korea, Republic of"
+    assert awkward["source_document"] == "Report, final"
+    assert awkward["source_locator"] == 'para. 1, "b"'
+    assert (plain["roundtable"], plain["themes"], plain["source_document"], plain["target_date"]) == ("", "", "", "")
+
+
+@pytest.mark.parametrize("output", ["csv", "json"])
+def test_an_export_is_the_same_whatever_the_chunk_and_memo_sizes(client, brussels_2007, monkeypatch, output):
+    def body():
+        response = client.get(f"/recommendations/?format={output}")
+        return b"".join(response.streaming_content)
+
+    whole = body()
+    # Chunks of two rows (the last one full, or not), and memos that start afresh at every row.
+    monkeypatch.setattr("tracker.views.export.CHUNK_SIZE", 2)
+    monkeypatch.setattr("tracker.views.export.MEMO_SIZE", 1)
+
+    assert body() == whole

@@ -149,32 +149,34 @@ class RecommendationQuerySet(models.QuerySet):
         }
 
     def for_export(self):
-        """Export rows as dictionaries, in one query however many rows (no prefetch per chunk):
-        related names are joined in correlated subqueries and split again by the exporter.
+        """Export rows as tuples, in one query however many rows (no prefetch per chunk): related
+        names are joined in correlated subqueries and split again by the exporter.
 
+        The fields, in order: code, kind, effective_status, text, process, forum slug, forum
+        title, roundtable code, roundtable title, theme names, actor names, objective labels,
+        source document symbol, source document title, source_locator, target_date, last_update.
         Call it on a queryset annotated with `effective_status` and `last_update`.
         """
-        return self.values(
+        return self.values_list(
             "code",
             "kind",
             "effective_status",
             "text",
-            "order",
+            "forum__process__slug",
+            "forum__slug",
+            "forum__title",
+            "roundtable__code",
+            "roundtable__title",
+            _joined(Theme.objects.all(), "recommendations", "name"),
+            _joined(Actor.objects.all(), "responsible_for", "name"),
+            _joined(
+                FrameworkObjective.objects.all(), "recommendations", Concat(Upper("framework"), Value(" "), "number")
+            ),
+            "source_document__symbol",
+            "source_document__title",
             "source_locator",
             "target_date",
             "last_update",
-            process=F("forum__process__slug"),
-            forum_slug=F("forum__slug"),
-            forum_title=F("forum__title"),
-            roundtable_code=F("roundtable__code"),
-            roundtable_title=F("roundtable__title"),
-            source_document_title=F("source_document__title"),
-            source_document_symbol=F("source_document__symbol"),
-            theme_names=_joined(Theme.objects.all(), "recommendations", "name"),
-            actor_names=_joined(Actor.objects.all(), "responsible_for", "name"),
-            objective_labels=_joined(
-                FrameworkObjective.objects.all(), "recommendations", Concat(Upper("framework"), Value(" "), "number")
-            ),
         )
 
     def with_effective_status(self, as_of=None):

@@ -21,6 +21,3 @@ EXPORT_COLUMNS = [
     "last_update",
     "url",
 ]
-
-# Columns holding several names, joined with "; " in CSV.
-LIST_COLUMNS = {"themes", "actors", "objectives"}

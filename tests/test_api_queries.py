@@ -1,6 +1,9 @@
 """Every API list and detail runs a fixed number of queries, whatever the number of rows: each
 test counts at two sizes. The expected queries are listed beside each count."""
 
+import datetime
+import json
+
 import pytest
 
 pytestmark = pytest.mark.usefixtures("api_fast_passwords")
@@ -8,28 +11,33 @@ pytestmark = pytest.mark.usefixtures("api_fast_passwords")
 API = "/api/v1"
 
 # Anonymous requests: no session, no token; throttling and Last-Modified use the cache only.
+# Each count includes the data version read by the response cache first (tracker/cache.py); the
+# cache itself stores nothing here (each test runs in a transaction), so the rest is the view's.
+VERSION = 1
 LISTS = {
     # COUNT; processes with forum and recommendation counts (two correlated subqueries).
-    "processes": 2,
+    "processes": VERSION + 2,
     # COUNT; forums joined to their process, with a recommendation count subquery; their documents.
-    "forums": 3,
+    "forums": VERSION + 3,
     # COUNT; roundtables joined to forum and parent, with a recommendation count subquery.
-    "roundtables": 2,
-    # COUNT; recommendations joined to forum, process, roundtable and source document (status as
-    # a column, or with as_of a correlated subquery); their themes; actors; objectives.
-    "recommendations": 5,
-    # The same, plus the theme looked up by its slug (each related-object filter checks its value).
-    "recommendations/?as_of=2008-12-31&status=in_progress&theme=": 6,
+    "roundtables": VERSION + 2,
+    # COUNT; the page's recommendations joined to forum, process, roundtable and source document
+    # (status as a column, or with as_of a correlated subquery), with their themes, actors and
+    # objectives as correlated JSON subqueries.
+    "recommendations": VERSION + 2,
+    # The same: the theme filters as a subquery on its slug, not looked up first (it would be,
+    # once, if the list came out empty: a 400 for a slug that names nothing).
+    "recommendations/?as_of=2008-12-31&status=in_progress&theme=": VERSION + 2,
     # COUNT of approved updates; updates joined to recommendation, actor and evidence document.
-    "updates": 2,
+    "updates": VERSION + 2,
     # COUNT; rows with a recommendation count subquery (actors, themes, objectives); documents.
-    "actors": 2,
-    "themes": 2,
-    "objectives": 2,
-    "documents": 2,
+    "actors": VERSION + 2,
+    "themes": VERSION + 2,
+    "objectives": VERSION + 2,
+    "documents": VERSION + 2,
     # One GROUP BY effective_status.
-    "recommendations/summary/": 1,
-    "summary/": 1,
+    "recommendations/summary/": VERSION + 1,
+    "summary/": VERSION + 1,
 }
 
 
@@ -111,12 +119,13 @@ def test_a_signed_in_focal_point_adds_three_queries_to_the_updates_list(
 
 
 DETAILS = {
-    # The recommendation; its themes; actors; objectives; links out; links in; follow-up actions.
-    "recommendation": 7,
+    # The recommendation with its themes, actors and objectives (as for the list); its links in
+    # both directions; its follow-up actions.
+    "recommendation": VERSION + 3,
     # The forum with its process and recommendation count; its documents.
-    "forum": 2,
+    "forum": VERSION + 2,
     # The update joined to its recommendation, actor and evidence document.
-    "update": 1,
+    "update": VERSION + 1,
 }
 
 
@@ -139,3 +148,134 @@ def test_each_detail_runs_the_same_queries_however_much_is_related(
         }[kind]
         with django_assert_num_queries(expected):
             assert client.get(url).status_code == 200
+
+
+# A filter on a related object (forum, theme, …) filters by a subquery on the slug, and asks
+# whether the slug names anything only if that decides the answer: when nothing was found, or
+# when the request is refused anyway (its 400 names every bad value, in the filters' order).
+UNKNOWN = {
+    # COUNT; the page's rows.
+    "recommendations/?forum={forum}": (VERSION + 2, []),
+    # COUNT (0); does the forum exist?
+    "recommendations/?forum=nowhere": (VERSION + 2, ["forum"]),
+    "recommendations/?forum=nowhere&page=2": (VERSION + 2, ["forum"]),
+    # GROUP BY (no rows); does the forum exist?
+    "recommendations/summary/?forum=nowhere": (VERSION + 2, ["forum"]),
+    # The recommendation (not in that forum); does the forum exist?
+    "recommendations/{code}/?forum=nowhere": (VERSION + 2, ["forum"]),
+    # No query for a kind that is no kind; does the theme exist?
+    "recommendations/?theme=nothing&kind=x": (VERSION + 1, ["theme", "kind"]),
+}
+
+
+@pytest.mark.parametrize("name,expected", UNKNOWN.items(), ids=list(UNKNOWN))
+def test_a_slug_is_looked_up_only_when_nothing_was_found(
+    grow, api_client_for, django_assert_num_queries, name, expected
+):
+    client = api_client_for(None)
+    queries, invalid = expected
+    world = grow(2)
+    with django_assert_num_queries(queries):
+        response = client.get(f"{API}/" + name.format(forum=world[0].forum.slug, code=world[0].code))
+    assert response.status_code == (400 if invalid else 200), response.content
+    if invalid:
+        errors = response.json()["errors"]
+        assert list(errors) == invalid
+        assert errors[invalid[0]] == ["Select a valid choice. That choice is not one of the available choices."]
+
+
+# The recommendation list and detail are built from rows (tracker.api.queries) rather than by the
+# serializers from model instances: they must show exactly what the serializers would.
+
+
+@pytest.fixture
+def scrambled(grow, make_theme, make_actor, make_objective, make_document, make_forum):
+    """scrambled(n): grow(n) with more themes, actors and objectives for each recommendation, each
+    made in an order other than the one they are listed in, and links and follow-up actions."""
+    from tracker.models import FollowUpAction, RecommendationLink
+
+    done = []
+
+    def build(n):
+        world = grow(n - len(grow(0)))
+        for recommendation in world[len(done) :]:
+            code = recommendation.code
+            recommendation.themes.add(*(make_theme(name=f"{word} {code}") for word in ("Zulu", "Alpha", "Mike")))
+            recommendation.actors.add(*(make_actor(name=f"{word} {code}") for word in ("Zulu", "Mike", "Alpha")))
+            recommendation.objectives.add(
+                make_objective(framework="sdg", order=1, title=f"3 {code}"),
+                make_objective(framework="gcm", order=9, title=f"2 {code}"),
+                make_objective(framework="gcm", order=2, title=f"1 {code}"),
+            )
+            for date in (datetime.date(2012, 1, 1), None, datetime.date(2010, 1, 1)):
+                FollowUpAction.objects.create(recommendation=recommendation, forum=make_forum(), date=date)
+            FollowUpAction.objects.create(recommendation=recommendation, document=make_document(), description="A")
+            for earlier in done[-2:]:
+                for kind in ("supersedes", "refines"):
+                    RecommendationLink.objects.create(
+                        from_recommendation=recommendation, kind=kind, to_recommendation=earlier
+                    )
+            done.append(recommendation)
+        return world
+
+    return build
+
+
+def rendered_by(serializer_class, instance, url, **kwargs):
+    """What `serializer_class` makes of `instance` for a GET of `url`, as the client receives it."""
+    from rest_framework.renderers import JSONRenderer
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    request = Request(APIRequestFactory().get(url))
+    data = serializer_class(instance, context={"request": request, "format": None}, **kwargs).data
+    return json.loads(JSONRenderer().render(data))
+
+
+def test_the_list_shows_what_the_serializer_makes_of_each_recommendation_at_2_and_7_rows(scrambled, api_client_for):
+    from tracker.api.serializers import RecommendationSerializer
+    from tracker.models import Recommendation
+
+    client = api_client_for(None)
+    for size in (2, 7):
+        scrambled(size)
+        url = f"{API}/recommendations/?page_size=50"
+        rows = client.get(url).json()["results"]
+        assert len(rows) == size
+        instances = Recommendation.objects.for_api().order_by(*Recommendation._meta.ordering)
+        assert rows == rendered_by(RecommendationSerializer, instances, url, many=True)
+        for row in rows:
+            # In each model's Meta.ordering (name; framework, then order), not in the order made.
+            mine = [f"Alpha {row['code']}", f"Mike {row['code']}", f"Zulu {row['code']}"]
+            assert [theme["name"] for theme in row["themes"] if theme["name"] in mine] == mine
+            assert [actor["name"] for actor in row["actors"] if actor["name"] in mine] == mine
+            mine = [f"1 {row['code']}", f"2 {row['code']}", f"3 {row['code']}"]
+            assert [objective["title"] for objective in row["objectives"] if objective["title"] in mine] == mine
+
+
+def test_the_detail_shows_what_the_serializer_makes_of_the_recommendation_at_2_and_7_rows(scrambled, api_client_for):
+    from tracker.api.serializers import RecommendationDetailSerializer
+    from tracker.models import Recommendation
+
+    client = api_client_for(None)
+    for size in (2, 7):
+        world = scrambled(size)
+        for recommendation in (world[0], world[-2]):
+            url = f"{API}/recommendations/{recommendation.code}/"
+            body = client.get(url).json()
+            assert len(body["follow_ups"]) == 4
+            instance = Recommendation.objects.for_api_detail().get(pk=recommendation.pk)
+            assert body == rendered_by(RecommendationDetailSerializer, instance, url)
+    # The second to last: links out (by kind, then the linked recommendation), then links in.
+    r3, r4, r5, r6 = (recommendation.code for recommendation in world[3:])
+    links = client.get(f"{API}/recommendations/{r5}/").json()["links"]
+    assert [(link["relation"], link["recommendation"]["code"]) for link in links] == [
+        ("follows up", r4),
+        ("refines", r3),
+        ("refines", r4),
+        ("supersedes", r3),
+        ("supersedes", r4),
+        ("followed up by", r6),
+        ("refined by", r6),
+        ("superseded by", r6),
+    ]

@@ -1,9 +1,14 @@
-"""The API's additions to the shared FilterSets (tracker.filters), for signed-in staff."""
+"""The API's versions of the shared FilterSets (tracker.filters)."""
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_filters import fields
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 
-from tracker.filters import ProgressUpdateFilterSet
+from tracker.filters import ProgressUpdateFilterSet, RecommendationFilterSet
 from tracker.models import ProgressUpdate
 
 
@@ -15,3 +20,90 @@ class ProgressUpdateAPIFilterSet(ProgressUpdateFilterSet):
 
     class Meta(ProgressUpdateFilterSet.Meta):
         pass
+
+
+class LazyReferenceField(fields.ModelChoiceField):
+    """A ModelChoiceField that does not look the object up: its value is the queryset of the
+    object its slug names (one, or none), which filters as a subquery of the filtered query.
+    Whether the slug names an object at all is asked only when that decides the answer (see
+    ReferencesForm)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        return self.queryset.filter(**{self.to_field_name: value}).order_by()[:1]
+
+
+class LazyReferenceFilter(django_filters.ModelChoiceFilter):
+    field_class = LazyReferenceField
+
+    @classmethod
+    def like(cls, other):
+        """This filter in place of the ModelChoiceFilter `other`: same field, label and help."""
+        return cls(
+            field_name=other.field_name,
+            lookup_expr=other.lookup_expr,
+            label=other.label,
+            method=other.method,
+            distinct=other.distinct,
+            exclude=other.exclude,
+            **other.extra,
+        )
+
+
+class ReferencesForm(forms.Form):
+    """A filter form whose references to objects (LazyReferenceField) are checked only when a
+    request is refused anyway, so that its 400 still names every bad value in field order, or
+    when the query found nothing (`check_references()`): a query that finds rows proves that
+    every object its filters name exists."""
+
+    def clean(self):
+        if self.errors:
+            self.check_references()
+        return super().clean()
+
+    def check_references(self):
+        """An invalid_choice error for each reference that names nothing, as ModelChoiceField
+        has it: one query per reference given."""
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if isinstance(field, LazyReferenceField) and value is not None and not value.exists():
+                self.add_error(name, ValidationError(field.error_messages["invalid_choice"], code="invalid_choice"))
+        for name in [name for name in self.fields if name in self.errors]:
+            self.errors[name] = self.errors.pop(name)
+
+
+class RecommendationAPIFilterSet(RecommendationFilterSet):
+    """The browse page's filters, less the query each filter on a related object (process, forum,
+    roundtable, theme, objective, actor) ran to look its slug up before filtering: the slug
+    filters as a subquery instead, and is looked up only if the request finds nothing, which is
+    still 400 for a slug that names nothing (`refuse_unknown_references()`)."""
+
+    class Meta(RecommendationFilterSet.Meta):
+        form = ReferencesForm
+
+    @classmethod
+    def get_filters(cls):
+        return {
+            name: LazyReferenceFilter.like(filter_)
+            if isinstance(filter_, django_filters.ModelChoiceFilter)
+            else filter_
+            for name, filter_ in super().get_filters().items()
+        }
+
+    def refuse_unknown_references(self):
+        """Call when the filtered query found nothing: 400, as for any invalid filter value, if
+        a filter names an object that does not exist."""
+        self.form.check_references()
+        if self.form.errors:
+            raise translate_validation(self.form.errors)
+
+
+class FilterBackend(DjangoFilterBackend):
+    """DjangoFilterBackend that leaves the view the FilterSet it filtered with (`view.filterset`),
+    so that the view can check its values again once it knows what they found."""
+
+    def get_filterset(self, request, queryset, view):
+        view.filterset = super().get_filterset(request, queryset, view)
+        return view.filterset

@@ -1,7 +1,6 @@
 """Page-number pagination: `{count, next, previous, results}` with `page` and `page_size`."""
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
@@ -19,7 +18,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = 1000
 
     def paginate_queryset(self, queryset, request, view=None):
-        if isinstance(queryset, QuerySet) and not queryset.ordered:
+        # A QuerySet, or what pages like one (tracker.api.queries.RecommendationPages).
+        if getattr(queryset, "ordered", None) is False:
             raise ImproperlyConfigured(
                 f"{view.__class__.__name__ if view else 'A view'} paginates an unordered queryset of "
                 f"{queryset.model.__name__}; order it by a unique field."

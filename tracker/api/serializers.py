@@ -2,11 +2,14 @@
 published by accident. Related objects are nested briefly (slug, name, URL); counts come from
 QuerySet annotations, never a query per row."""
 
+import functools
 import re
 from urllib.parse import quote
 
+from django.urls import reverse as django_reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
 from tracker.models import (
     Actor,
@@ -27,28 +30,38 @@ from tracker.roles import can_report_for
 NS = "api-v1"
 
 
-class TemplatedIdentityField(serializers.HyperlinkedIdentityField):
-    """An object's API URL, built from a per-request template rather than by resolving the URL
-    pattern for every object: a page of 50 recommendations nests several hundred links, and
-    `reverse()` for each was most of the time of a list request."""
+URL_PLACEHOLDER = "0000000000"  # matches both the slug and the integer converters
 
-    PLACEHOLDER = "0000000000"  # matches both the slug and the integer converters
+
+def url_template(request, view_name, lookup_url_kwarg, format=None):
+    """The API URL of one object of `view_name` with URL_PLACEHOLDER for its lookup value, reversed
+    once per request rather than for every object: a page of 50 recommendations nests several
+    hundred links, and `reverse()` for each was most of the time of a list request."""
+    templates = getattr(request, "_tracker_url_templates", None) if request is not None else None
+    if templates is None:
+        templates = {}
+        if request is not None:
+            request._tracker_url_templates = templates
+    key = (view_name, format)
+    if key not in templates:
+        templates[key] = reverse(view_name, kwargs={lookup_url_kwarg: URL_PLACEHOLDER}, request=request, format=format)
+    return templates[key]
+
+
+def url_from(template, lookup_value):
+    """A URL of `url_template()` for one object; None without a lookup value, as DRF has it."""
+    if lookup_value in (None, ""):
+        return None
+    return template.replace(URL_PLACEHOLDER, quote(str(lookup_value), safe=""), 1)
+
+
+class TemplatedIdentityField(serializers.HyperlinkedIdentityField):
+    """An object's API URL, built from a per-request template (see `url_template`)."""
 
     def get_url(self, obj, view_name, request, format):
-        lookup_value = getattr(obj, self.lookup_field)
-        if lookup_value in (None, ""):
-            return None
-        templates = getattr(request, "_tracker_url_templates", None) if request is not None else None
-        if templates is None:
-            templates = {}
-            if request is not None:
-                request._tracker_url_templates = templates
-        key = (view_name, format)
-        if key not in templates:
-            templates[key] = self.reverse(
-                view_name, kwargs={self.lookup_url_kwarg: self.PLACEHOLDER}, request=request, format=format
-            )
-        return templates[key].replace(self.PLACEHOLDER, quote(str(lookup_value), safe=""), 1)
+        return url_from(
+            url_template(request, view_name, self.lookup_url_kwarg, format), getattr(obj, self.lookup_field)
+        )
 
 
 def _url(name, lookup="slug"):
@@ -365,11 +378,158 @@ class RecommendationDetailSerializer(RecommendationSerializer):
 
     @extend_schema_field({"type": "string", "format": "uri"})
     def get_updates_url(self, obj):
-        from django.urls import reverse
+        return updates_url(self.context.get("request"), obj.code)
 
-        url = reverse(f"{NS}:update-list") + f"?recommendation={obj.code}"
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request else url
+
+def updates_url(request, code):
+    """Where the progress updates of the recommendation `code` are listed."""
+    url = django_reverse(f"{NS}:update-list") + f"?recommendation={code}"
+    return request.build_absolute_uri(url) if request else url
+
+
+@functools.lru_cache(maxsize=1024)
+def _objective_label(framework, number):
+    """FrameworkObjective.short_label, which depends on these two fields alone."""
+    return FrameworkObjective(framework=framework, number=number).short_label
+
+
+class RecommendationRows:
+    """Renders rows of tracker.api.queries exactly as RecommendationSerializer (a list row) and
+    RecommendationDetailSerializer (a detail) render model instances: the same fields in the same
+    order, the same nested lists, the same URLs.
+
+    Plain dictionaries built from plain rows, each URL filled into a template reversed once per
+    request: DRF's nested serializers, field by field for every related object, took most of the
+    time of a list request. The serializers still describe the answer to the OpenAPI schema, and
+    tests/test_api_queries.py holds both renderings to the same output.
+    """
+
+    _date = serializers.DateField().to_representation
+    _datetime = serializers.DateTimeField().to_representation
+    _kind_labels = dict(RecommendationLink.Kind.choices)
+
+    def __init__(self, context):
+        self.request = context["request"]
+        format = context.get("format")
+        self.urls = {
+            name: url_template(self.request, f"{NS}:{name}-detail", lookup, format)
+            for name, lookup in [
+                ("recommendation", "code"),
+                ("process", "slug"),
+                ("forum", "slug"),
+                ("roundtable", "slug"),
+                ("theme", "slug"),
+                ("actor", "slug"),
+                ("objective", "slug"),
+                ("document", "slug"),
+            ]
+        }
+        self.html_url = self.request.build_absolute_uri(
+            django_reverse("tracker:recommendation-detail", args=[URL_PLACEHOLDER])
+        )
+
+    def recommendation(self, row):
+        """A row of `recommendation_rows()` as RecommendationSerializer renders its recommendation."""
+        urls = self.urls
+        code = row["code"]
+        process_slug = row["forum__process__slug"]
+        roundtable_slug = row["roundtable__slug"]
+        return {
+            "code": code,
+            "url": url_from(urls["recommendation"], code),
+            "html_url": url_from(self.html_url, code),
+            "process": {
+                "slug": process_slug,
+                "acronym": row["forum__process__acronym"],
+                "name": row["forum__process__name"],
+                "url": url_from(urls["process"], process_slug),
+            },
+            "forum": self._forum(row, "forum__"),
+            "roundtable": None
+            if roundtable_slug is None
+            else {
+                "slug": roundtable_slug,
+                "code": row["roundtable__code"],
+                "name": row["roundtable__title"],
+                "url": url_from(urls["roundtable"], roundtable_slug),
+            },
+            "order": row["order"],
+            "kind": row["kind"],
+            "text": row["text"],
+            "status": row["effective_status"],
+            "status_date": self._date(row["status_date"]),
+            "target_date": self._date(row["target_date"]),
+            "themes": [
+                {"slug": slug, "name": name, "url": url_from(urls["theme"], slug)} for slug, name in row["theme_list"]
+            ],
+            "actors": [
+                {"slug": slug, "name": name, "url": url_from(urls["actor"], slug)} for slug, name in row["actor_list"]
+            ],
+            "objectives": [
+                {
+                    "slug": slug,
+                    "name": _objective_label(framework, number),
+                    "title": title,
+                    "url": url_from(urls["objective"], slug),
+                }
+                for slug, framework, number, title in row["objective_list"]
+            ],
+            "source_document": self._document(row, "source_document__"),
+            "source_locator": row["source_locator"],
+            "version": row["version"],
+            "updated_at": self._datetime(row["updated_at"]),
+        }
+
+    def detail(self, row, links, follow_ups):
+        """A row with its `links_of()` and `follow_ups_of()` as RecommendationDetailSerializer renders them."""
+        outgoing, incoming = links
+        return self.recommendation(row) | {
+            "links": [self._link(self._kind_labels.get(link["kind"], link["kind"]), link) for link in outgoing]
+            + [self._link(RecommendationLink.INVERSE_LABELS[link["kind"]], link) for link in incoming],
+            "follow_ups": [
+                {
+                    "forum": self._forum(follow_up, "forum__"),
+                    "document": self._document(follow_up, "document__"),
+                    "date": self._date(follow_up["date"]),
+                    "description": follow_up["description"],
+                }
+                for follow_up in follow_ups
+            ],
+            "updates_url": updates_url(self.request, row["code"]),
+        }
+
+    def _forum(self, row, prefix):
+        slug = row[f"{prefix}slug"]
+        if slug is None:
+            return None
+        return {
+            "slug": slug,
+            "name": row[f"{prefix}title"],
+            "start_date": self._date(row[f"{prefix}start_date"]),
+            "url": url_from(self.urls["forum"], slug),
+        }
+
+    def _document(self, row, prefix):
+        slug = row[f"{prefix}slug"]
+        if slug is None:
+            return None
+        return {
+            "slug": slug,
+            "name": row[f"{prefix}title"],
+            "symbol": row[f"{prefix}symbol"],
+            "url": url_from(self.urls["document"], slug),
+        }
+
+    def _link(self, relation, link):
+        return {
+            "relation": str(relation),
+            "recommendation": {
+                "code": link["code"],
+                "version": link["version"],
+                "url": url_from(self.urls["recommendation"], link["code"]),
+            },
+            "note": link["note"],
+        }
 
 
 class StatusCountsSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tracker import services
-from tracker.filters import ForumFilterSet, RecommendationFilterSet, RoundtableFilterSet
+from tracker.filters import ForumFilterSet, RoundtableFilterSet
 from tracker.models import (
     Actor,
     Document,
@@ -34,10 +35,10 @@ from tracker.models import (
 )
 from tracker.roles import can_report_for, is_secretariat
 
-from . import conditional
+from . import conditional, queries
 from .authentication import TokenAuthentication
 from .exceptions import Conflict
-from .filters import ProgressUpdateAPIFilterSet
+from .filters import FilterBackend, ProgressUpdateAPIFilterSet, RecommendationAPIFilterSet
 from .permissions import CanReport, IsSecretariat
 from .schema import IF_MATCH
 from .serializers import (
@@ -50,6 +51,7 @@ from .serializers import (
     ProgressUpdateReviseSerializer,
     ProgressUpdateSerializer,
     RecommendationDetailSerializer,
+    RecommendationRows,
     RecommendationSerializer,
     ReviewSerializer,
     RoundtableSerializer,
@@ -154,22 +156,34 @@ class RecommendationViewSet(ReadOnlyViewSet):
     """Recommendations, outcomes, key messages and findings, with their current status."""
 
     lookup_field = "code"
-    filterset_class = RecommendationFilterSet
-
-    def get_queryset(self):
-        if self.action == "retrieve":
-            return Recommendation.objects.for_api_detail()
-        if self.action == "summary":
-            return Recommendation.objects.all()
-        return Recommendation.objects.for_api()
+    filter_backends = [FilterBackend]
+    filterset_class = RecommendationAPIFilterSet
+    # The list and the detail are rendered from rows (tracker.api.queries), not model instances.
+    queryset = Recommendation.objects.all()
 
     def get_serializer_class(self):
         return RecommendationDetailSerializer if self.action == "retrieve" else RecommendationSerializer
 
+    def list(self, request, *args, **kwargs):
+        # COUNT, then one query for the page's rows with their nested lists.
+        pages = queries.RecommendationPages(self.filter_queryset(self.get_queryset()))
+        if not pages.count():
+            self.filterset.refuse_unknown_references()
+        rows = self.paginate_queryset(pages)
+        render = RecommendationRows(self.get_serializer_context()).recommendation
+        return self.get_paginated_response([render(row) for row in rows])
+
     def retrieve(self, request, *args, **kwargs):
-        recommendation = self.get_object()
-        self.etag_version = recommendation.version
-        return Response(self.get_serializer(recommendation).data)
+        # The row with its nested lists; its links in both directions; its follow-up actions.
+        rows = queries.recommendation_rows(self.filter_queryset(self.get_queryset()))
+        try:
+            row = get_object_or_404(rows, code=self.kwargs[self.lookup_field])
+        except Http404:
+            self.filterset.refuse_unknown_references()
+            raise
+        self.etag_version = row["version"]
+        links, follow_ups = queries.links_of(row["id"]), queries.follow_ups_of(row["id"])
+        return Response(RecommendationRows(self.get_serializer_context()).detail(row, links, follow_ups))
 
     @extend_schema(
         summary="Counts by status",
@@ -181,6 +195,8 @@ class RecommendationViewSet(ReadOnlyViewSet):
     def summary(self, request):
         # One GROUP BY query: SELECT effective_status, COUNT(id) … GROUP BY effective_status.
         counts = self.filter_queryset(self.get_queryset()).count_by_status()
+        if not any(counts.values()):
+            self.filterset.refuse_unknown_references()
         return Response({"total": sum(counts.values()), "by_status": counts})
 
 

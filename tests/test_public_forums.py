@@ -1,9 +1,12 @@
 """/forums/ and /forums/<slug>/: facts, roundtables and sub-sessions in order, statuses, as-of."""
 
+import datetime
+import re
+
 import pytest
 from pytest_django.asserts import assertContains
 
-from tracker.models import Status
+from tracker.models import FollowUpAction, Roundtable, Status, Theme
 
 
 def test_the_forum_list_groups_forums_by_process_with_their_counts(client, brussels_2007):
@@ -98,10 +101,115 @@ def test_forum_pages_take_the_same_queries_for_any_number_of_recommendations(
     # forum (GROUP BY).
     with django_assert_num_queries(3):
         assert client.get("/forums/?as_of=2008-01-03").status_code == 200
-    # 1 the data version, 2 the forum with its process, 3 documents, 4 roundtables, 5 follow-ups it
-    # made with the recommendations and their forums, 6 its recommendations (with roundtable),
-    # 7 their themes.
+    # 1 the data version, 2 the forum with its process and, folded into its row, its documents,
+    # roundtables and the follow-ups it made with their recommendations and forums, 3 its
+    # recommendations with their status and, folded into each row, their themes (tracker.forum_page).
     # As of a date after both forums met, so each page lists its recommendations.
     for rec in (recs[0], recs[1]):
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(3):
             assert client.get(rec.forum.get_absolute_url() + "?as_of=2009-01-03").status_code == 200
+
+
+def test_roundtables_and_sub_sessions_come_in_their_order_not_the_order_they_were_entered(
+    client, make_forum, make_roundtable
+):
+    forum = make_forum(slug="gfmd-2009-athens")
+    third = make_roundtable(forum=forum, code="3", order=3)
+    first = make_roundtable(forum=forum, code="1", order=1)
+    b = make_roundtable(forum=forum, code="2.b", order=2, parent=first)
+    a = make_roundtable(forum=forum, code="2.a", order=2, parent=first)  # same position: the code decides
+    zero = make_roundtable(forum=forum, code="0", order=0, parent=third)
+
+    response = client.get("/forums/gfmd-2009-athens/")
+
+    sections = response.context["sections"]
+    assert [section.roundtable.code for section in sections] == ["1", "3"]
+    assert [child.roundtable.code for child in sections[0].children] == ["2.a", "2.b"]
+    assert [child.roundtable.code for child in sections[1].children] == ["0"]
+    shown = response.context["forum"].roundtables.all()
+    assert list(shown) == list(Roundtable.objects.filter(forum=forum).order_by("order", "code", "id"))
+    assert re.findall(r'<h[34] id="rt-([^"]+)"', response.content.decode()) == [
+        roundtable.slug for roundtable in (first, a, b, third, zero)
+    ]
+
+
+def test_the_forum_page_lists_its_documents_in_title_order_with_their_symbols_and_dates(
+    client, make_forum, make_document
+):
+    forum = make_forum(slug="hld-2006")
+    forum.documents.add(
+        make_document(title="Summary of the dialogue", symbol="A/61/515", date=datetime.date(2006, 10, 13)),
+        make_document(title="International migration and development", symbol="A/60/871"),
+        make_document(title="Report of the Secretary-General", url="https://example.org/report"),
+    )
+
+    response = client.get("/forums/hld-2006/")
+
+    shown = response.context["forum"].documents.all()
+    assert [document.title for document in shown] == [
+        "International migration and development",
+        "Report of the Secretary-General",
+        "Summary of the dialogue",
+    ]
+    assert list(shown) == list(forum.documents.all())
+    assert [document.date for document in shown] == [None, None, datetime.date(2006, 10, 13)]
+    assertContains(
+        response,
+        '<span class="symbol">A/61/515</span> Summary of the dialogue (<time datetime="2006-10-13">13 Oct 2006</time>)',
+    )
+    assertContains(response, '<a href="https://example.org/report">Report of the Secretary-General</a>')
+
+
+def test_follow_ups_come_in_their_order_with_the_recommendations_and_forums_they_acted_on(
+    client, make_forum, make_recommendation
+):
+    later = make_forum(slug="gfmd-2010-mexico", start_date=datetime.date(2010, 11, 8))
+    brussels = make_forum(title="Brussels 2007", start_date=datetime.date(2007, 7, 9))
+    undated = make_forum(title="Expert meeting, date unknown", start_date=None)
+    manila = make_forum(title="Manila 2008", start_date=datetime.date(2008, 10, 27))
+    # Entered out of order, so neither the ids nor the order of entry give the order shown.
+    acted_on = [
+        make_recommendation(code="EXPERT-01", forum=undated, order=1),
+        make_recommendation(code="MANILA-02", forum=manila, order=2),
+        make_recommendation(code="MANILA-01", forum=manila, order=1),
+        make_recommendation(code="BRUSSELS-01", forum=brussels, order=1),
+    ]
+    for rec, date in zip(acted_on, [None, datetime.date(2010, 1, 5), None, datetime.date(2009, 3, 1)], strict=True):
+        FollowUpAction.objects.create(recommendation=rec, forum=later, date=date, description=f"Acted on {rec.code}.")
+    FollowUpAction.objects.create(recommendation=acted_on[1], forum=later, date=datetime.date(2009, 6, 1))
+
+    response = client.get("/forums/gfmd-2010-mexico/")
+
+    shown = list(response.context["acted_on"])
+    assert shown == list(FollowUpAction.objects.filter(forum=later))  # the Meta.ordering, on either database
+    assert [action.recommendation.code for action in shown] == [
+        "BRUSSELS-01",
+        "MANILA-01",
+        "MANILA-02",
+        "MANILA-02",
+        "EXPERT-01",
+    ]
+    assertContains(
+        response,
+        '<li><a class="code" href="/recommendations/BRUSSELS-01/">BRUSSELS-01</a> (Brussels 2007): '
+        "Acted on BRUSSELS-01.</li>",
+    )
+    assertContains(response, '<a class="code" href="/recommendations/EXPERT-01/">EXPERT-01</a> (Expert meeting')
+
+
+def test_each_recommendation_shows_its_themes_in_name_order(client, brussels_2007):
+    response = client.get("/forums/gfmd-2007-brussels/")
+
+    recommendations = [rec for section in response.context["sections"] for rec in section.recommendations]
+    recommendations += response.context["unassigned"]
+    for rec in recommendations:
+        assert list(rec.themes.all()) == list(Theme.objects.filter(recommendations=rec)), rec.code
+    assertContains(
+        response,
+        '<a class="tag" href="/themes/circular-migration/">Circular migration</a>'
+        '<a class="tag" href="/themes/labour-mobility/">Labour mobility</a>',
+    )
+    diaspora = '<a class="tag" href="/themes/diaspora/">Diaspora</a>'
+    assertContains(response, diaspora + '<a class="tag" href="/themes/remittances/">Remittances</a>', count=4)
+    outcome = '<p class="rec-text">Laid the foundation for an ongoing States-led dialogue'
+    assert '<p class="tags">' not in response.content.decode().split(outcome)[1].split("</li>")[0]

@@ -102,19 +102,14 @@ class ForumQuerySet(models.QuerySet):
         return self.select_related("process").order_by(models.F("start_date").asc(nulls_last=True), "slug", "id")
 
     def for_detail(self):
-        """What the public forum page shows besides its recommendations: the process, documents,
-        roundtables in order (parents before their sub-sessions) and the recommendations of
-        earlier forums this forum acted on. A fixed number of queries."""
-        from .recommendations import FollowUpAction
+        """What the public forum page shows besides its recommendations, in one query whatever
+        their number: the process, documents, roundtables in order (parents before their
+        sub-sessions) and the follow-up actions this forum made, with the earlier recommendations
+        they acted on and their forums. Each list is in the forum's prefetch cache, where
+        `prefetch_related` would put it, folded into the forum's row (tracker.forum_page says how)."""
+        from tracker.forum_page import forums_with_lists
 
-        return self.select_related("process").prefetch_related(
-            "documents",
-            models.Prefetch("roundtables", queryset=Roundtable.objects.order_by("order", "code", "id")),
-            models.Prefetch(
-                "acted_on",
-                queryset=FollowUpAction.objects.select_related("recommendation__forum", "document"),
-            ),
-        )
+        return forums_with_lists(self.select_related("process"))
 
 
 class Forum(models.Model):

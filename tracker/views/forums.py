@@ -1,6 +1,6 @@
 from django.shortcuts import get_object_or_404, render
 
-from tracker import queries
+from tracker import forum_page, queries
 from tracker.models import Forum
 
 from .common import read_as_of
@@ -19,10 +19,11 @@ def forum_list(request):
 
 def forum_detail(request, slug):
     """A forum's facts and its roundtables and sub-sessions in order, each with its
-    recommendations, their status and a status bar."""
+    recommendations, their status and a status bar. Two queries whatever the forum's size: the
+    forum with its lists, then its recommendations with their themes (tracker.forum_page)."""
     forum = get_object_or_404(Forum.objects.for_detail(), slug=slug)
     as_of, as_of_form = read_as_of(request)
-    recommendations = list(forum.recommendations.for_list().with_effective_status(as_of).order_by("order", "code"))
+    recommendations = forum_page.recommendations_of(forum, as_of)
     sections, unassigned = queries.forum_sections(forum, recommendations)
     context = {
         "section": "forums",

@@ -756,9 +756,20 @@ def parse_args(argv):
 
 
 def reset_postgres(url):
-    """Empty the benchmark's own PostgreSQL database (never another one)."""
+    """Empty the benchmark's own PostgreSQL database (never another one), creating it first on a
+    server that does not have it yet."""
     import psycopg
+    from psycopg import sql
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+    try:
+        psycopg.connect(url).close()
+    except psycopg.OperationalError as error:
+        if "does not exist" not in str(error):
+            raise
+        name = conninfo_to_dict(url)["dbname"]
+        with psycopg.connect(make_conninfo(url, dbname="postgres"), autocommit=True) as con:
+            con.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     with psycopg.connect(url, autocommit=True) as con:
         con.execute("DROP SCHEMA public CASCADE")
         con.execute("CREATE SCHEMA public")

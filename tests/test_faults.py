@@ -5,14 +5,10 @@ interrupted by a database error leaves nothing half-written (docs/operations.md)
 import contextlib
 import json
 import os
-import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -23,6 +19,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.views.defaults import server_error
 
+from tests.servers import gunicorn, http, production_env
 from tracker import services
 from tracker.middleware import DatabaseUnavailableMiddleware
 from tracker.models import Actor, Forum, Process, ProgressUpdate, Recommendation, User
@@ -217,14 +214,6 @@ def test_a_connection_killed_between_the_update_and_the_status_leaves_neither(co
 # The PostgreSQL restart test: a real server process, a real outage.
 
 
-def _http_get(url):
-    try:
-        with urllib.request.urlopen(url, timeout=15) as response:  # noqa: S310 (http://127.0.0.1 only)
-            return response.status, response.headers, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read().decode()
-
-
 def _children(pid):
     """Process ids whose parent is `pid` (gunicorn's workers), from /proc."""
     found = set()
@@ -237,12 +226,6 @@ def _children(pid):
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 found.add(int(entry))
     return found
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class _Cluster:
@@ -312,85 +295,46 @@ def test_the_app_answers_503_while_postgresql_is_down_and_recovers_without_a_res
     params = local_cluster.admin_params
     credentials = params.get("user", "postgres") + (f":{params['password']}" if params.get("password") else "")
     database_url = f"postgres://{credentials}@{params['host']}:{params.get('port') or 5432}/{name}"
-    # Production mode, except that static files need no collectstatic run.
-    (tmp_path / "fault_settings.py").write_text(
-        "from migration_dialogues.settings import *  # noqa: F403\n"
-        "STORAGES = {**STORAGES, 'staticfiles': "  # noqa: F405
-        "{'BACKEND': 'django.contrib.staticfiles.storage.StaticFilesStorage'}}\n"
+    env = production_env(
+        tmp_path,
+        DATABASE_URL=database_url,
+        DATABASE_CONN_MAX_AGE="600",  # persistent connections: the ones a restart breaks
     )
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(BASE_DIR)]),
-        "DJANGO_SETTINGS_MODULE": "fault_settings",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": database_url,
-        "DATABASE_CONN_MAX_AGE": "600",  # persistent connections: the ones a restart breaks
-    }
-    log = tmp_path / "server.log"
-    server = None
     try:
         for command in (["migrate", "--noinput", "-v0"], ["load_seed"]):
             subprocess.run([sys.executable, "manage.py", *command], cwd=BASE_DIR, env=env, check=True, timeout=300)
-        port = _free_port()
-        with log.open("wb") as output:
-            server = subprocess.Popen(  # one worker: the same process must serve before, during and after
-                [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
-                + ["--timeout", "60", "migration_dialogues.wsgi:application"],
-                cwd=BASE_DIR,
-                env=env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
+        log = tmp_path / "server.log"
+        # One worker: the same process must serve before, during and after.
+        with gunicorn(env, log, workers=1) as (server, base):
+            paths = ["/", "/healthz", "/recommendations/", "/api/v1/recommendations/"]
+            for path in paths:  # also opens the persistent connection the outage will break
+                assert http(base + path)[0] == 200, path
+            workers = _children(server.pid)
+            assert len(workers) == 1
+
+            outage = {}
             try:
-                if _http_get(base + "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert server.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "gunicorn did not start:\n" + log.read_text()
-            time.sleep(0.3)
-        paths = ["/", "/healthz", "/recommendations/", "/api/v1/recommendations/"]
-        for path in paths:  # also opens the persistent connection the outage will break
-            assert _http_get(base + path)[0] == 200, path
-        workers = _children(server.pid)
-        assert len(workers) == 1
+                local_cluster.stop()
+                outage = {path: http(base + path, timeout=15) for path in paths}
+            finally:
+                local_cluster.start()
 
-        outage = {}
-        try:
-            local_cluster.stop()
-            outage = {path: _http_get(base + path) for path in paths}
-        finally:
-            local_cluster.start()
+            for path, (status, headers, body) in outage.items():
+                assert status == 503, (path, status, body[:500])
+                assert headers["Retry-After"] == "30", path
+                assert "Traceback" not in body and "OperationalError" not in body, path
+            assert json.loads(outage["/api/v1/recommendations/"][2])["code"] == "service_unavailable"
+            assert json.loads(outage["/healthz"][2]) == {"status": "error", "database": "unavailable"}
+            assert "Temporarily unavailable" in outage["/"][2]
 
-        for path, (status, headers, body) in outage.items():
-            assert status == 503, (path, status, body[:500])
-            assert headers["Retry-After"] == "30", path
-            assert "Traceback" not in body and "OperationalError" not in body, path
-        assert json.loads(outage["/api/v1/recommendations/"][2])["code"] == "service_unavailable"
-        assert json.loads(outage["/healthz"][2]) == {"status": "error", "database": "unavailable"}
-        assert "Temporarily unavailable" in outage["/"][2]
-
-        deadline = time.monotonic() + 20
-        while any(_http_get(base + path)[0] != 200 for path in paths):
-            assert time.monotonic() < deadline, "no recovery within 20 s:\n" + log.read_text()
-            time.sleep(0.5)
-        assert server.poll() is None
-        assert _children(server.pid) == workers, "gunicorn replaced its worker: that is a restart"
-        assert "Traceback" not in log.read_text()
+            deadline = time.monotonic() + 20
+            while any(http(base + path)[0] != 200 for path in paths):
+                assert time.monotonic() < deadline, "no recovery within 20 s:\n" + log.read_text()
+                time.sleep(0.5)
+            assert server.poll() is None
+            assert _children(server.pid) == workers, "gunicorn replaced its worker: that is a restart"
+            assert "Traceback" not in log.read_text()
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
         if not local_cluster.answers():
             local_cluster.start()
         with psycopg.connect(**local_cluster.admin_params) as admin:

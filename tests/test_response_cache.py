@@ -8,25 +8,19 @@ affected page show an approved update on the very next request, with per-process
 with a shared Redis cache.
 """
 
+import contextlib
 import json
-import os
 import secrets
 import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.db import connection, transaction
 
+from tests.servers import gunicorn, http, production_env
 from tracker import cache as response_cache
 from tracker.models import DataVersion, Theme
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
@@ -98,21 +92,6 @@ def test_the_version_row_comes_back_with_a_value_never_used_before():
 # --- Two server processes ----------------------------------------------------------------
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _request(url, method="GET", body=None, headers=None):
-    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.headers, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read().decode()
-
-
 def _redis_answers():
     try:
         with socket.create_connection(("127.0.0.1", 6379), timeout=1) as sock:
@@ -129,66 +108,18 @@ def two_servers(tmp_path, request):
     if shared and not _redis_answers():
         pytest.skip("no Redis on 127.0.0.1:6379 for the shared-cache variant")
     database = {key: connection.settings_dict[key] for key in ("ENGINE", "NAME", "HOST", "PORT", "USER", "PASSWORD")}
-    (tmp_path / "cache_test_settings.py").write_text(
+    env = production_env(
+        tmp_path,
         "import json, os\n"
-        "from migration_dialogues.settings import *  # noqa: F403\n"
-        "DATABASES = {'default': {**DATABASES['default'], **json.loads(os.environ['TEST_DATABASE'])}}  # noqa: F405\n"
-        "STORAGES = {**STORAGES, 'staticfiles': "  # noqa: F405
-        "{'BACKEND': 'django.contrib.staticfiles.storage.StaticFilesStorage'}}\n"
+        "DATABASES = {'default': {**DATABASES['default'], **json.loads(os.environ['TEST_DATABASE'])}}  # noqa: F405\n",
+        TEST_DATABASE=json.dumps(database),
+        RESPONSE_CACHE_MB="64",
+        API_THROTTLE_ANON="100000/min",
+        API_THROTTLE_USER="100000/min",
+        CACHE_URL=REDIS_URL if shared else None,
     )
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(BASE_DIR)]),
-        "DJANGO_SETTINGS_MODULE": "cache_test_settings",
-        "TEST_DATABASE": json.dumps(database),
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "RESPONSE_CACHE_MB": "64",
-        "API_THROTTLE_ANON": "100000/min",
-        "API_THROTTLE_USER": "100000/min",
-    }
-    if shared:
-        env["CACHE_URL"] = REDIS_URL
-    else:
-        env.pop("CACHE_URL", None)
-    servers, bases = [], []
-    try:
-        for name in ("a", "b"):
-            port = _free_port()
-            log = (tmp_path / f"server-{name}.log").open("wb")
-            servers.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
-                    + ["--timeout", "60", "migration_dialogues.wsgi:application"],
-                    cwd=BASE_DIR,
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-            bases.append(f"http://127.0.0.1:{port}")
-        deadline = time.monotonic() + 60
-        for server, base in zip(servers, bases, strict=True):
-            while True:
-                try:
-                    if _request(base + "/healthz")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                assert server.poll() is None, (tmp_path / "server-a.log").read_text()
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
-        yield bases
-    finally:
-        for server in servers:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    with contextlib.ExitStack() as servers:
+        yield [servers.enter_context(gunicorn(env, tmp_path / f"server-{name}.log"))[1] for name in ("a", "b")]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -223,8 +154,8 @@ def test_an_approved_update_shows_at_once_on_every_affected_answer_of_every_proc
     before = {}
     for base in two_servers:
         for path in paths:
-            first = _request(base + path)
-            again = _request(base + path)
+            first = http(base + path)
+            again = http(base + path)
             assert first[0] == again[0] == 200, (base, path, first[0], again[0])
             assert again[1]["X-Cache"] == "hit", (base, path)  # both processes now hold every answer
             assert again[2] == first[2]
@@ -233,8 +164,8 @@ def test_an_approved_update_shows_at_once_on_every_affected_answer_of_every_proc
 
     writer, reader = two_servers
     token = api_token(secretariat_user)
-    etag = _request(f"{writer}/api/v1/recommendations/{code}/", headers={"Authorization": f"Token {token}"})[1]["ETag"]
-    status, _, body = _request(
+    etag = http(f"{writer}/api/v1/recommendations/{code}/", headers={"Authorization": f"Token {token}"})[1]["ETag"]
+    status, _, body = http(
         f"{writer}/api/v1/updates/",
         method="POST",
         body=json.dumps(
@@ -247,16 +178,16 @@ def test_an_approved_update_shows_at_once_on_every_affected_answer_of_every_proc
 
     for base in (reader, writer):
         for path in paths:
-            status, headers, body = _request(base + path)
+            status, headers, body = http(base + path)
             assert status == 200, (base, path)
             assert headers["X-Cache"] == "miss", (base, path)
             assert body != before[base, path], f"{base}{path} still shows the answer from before the update"
-        assert summary in _request(base + f"/recommendations/{code}/")[2]
-        assert summary in _request(base + "/")[2]
-        assert summary in _request(base + "/feeds/updates/")[2]
-        assert summary in _request(base + f"/api/v1/updates/?recommendation={code}&page_size=50")[2]
-        assert json.loads(_request(base + f"/api/v1/recommendations/{code}/")[2])["status"] == "implemented"
-        listed = json.loads(_request(base + f"/api/v1/recommendations/?forum={forum}&status=implemented")[2])
+        assert summary in http(base + f"/recommendations/{code}/")[2]
+        assert summary in http(base + "/")[2]
+        assert summary in http(base + "/feeds/updates/")[2]
+        assert summary in http(base + f"/api/v1/updates/?recommendation={code}&page_size=50")[2]
+        assert json.loads(http(base + f"/api/v1/recommendations/{code}/")[2])["status"] == "implemented"
+        listed = json.loads(http(base + f"/api/v1/recommendations/?forum={forum}&status=implemented")[2])
         assert code in [row["code"] for row in listed["results"]]
 
 

@@ -1,0 +1,92 @@
+"""Real app servers for tests that need separate processes: gunicorn in production mode.
+
+Used where an in-process test client cannot show the behaviour: a database restart under a
+running server (test_faults.py) and a cache shared by two server processes (test_response_cache.py).
+"""
+
+import contextlib
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Production settings, except that static files need no collectstatic run; `extra` lines follow.
+SETTINGS = (
+    "from migration_dialogues.settings import *  # noqa: F403\n"
+    "STORAGES = {**STORAGES, 'staticfiles': "  # noqa: F405
+    "{'BACKEND': 'django.contrib.staticfiles.storage.StaticFilesStorage'}}\n"
+)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http(url, method="GET", body=None, headers=None, timeout=30):
+    """(status, headers, text) of one request to a local server; error statuses are answers too."""
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (127.0.0.1 only)
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+
+
+def production_env(directory, extra_settings="", **variables):
+    """The environment of a production-mode server whose settings module lives in `directory`."""
+    (directory / "server_settings.py").write_text(SETTINGS + extra_settings)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(directory), str(BASE_DIR)]),
+        "DJANGO_SETTINGS_MODULE": "server_settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+    }
+    env.update(variables)
+    return {name: value for name, value in env.items() if value is not None}
+
+
+@contextlib.contextmanager
+def gunicorn(env, log, workers=1, ready_path="/healthz", timeout=60):
+    """A gunicorn serving the app with `env` until the block ends; yields (process, base URL)."""
+    port = free_port()
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+            + ["--timeout", "60", "migration_dialogues.wsgi:application"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if http(base + ready_path)[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert server.poll() is None, "gunicorn exited:\n" + log.read_text()
+            assert time.monotonic() < deadline, "gunicorn did not start:\n" + log.read_text()
+            time.sleep(0.2)
+        yield server, base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

@@ -111,7 +111,7 @@ CEILINGS = {
     "b": MAX_QUERIES,
     "c": MAX_QUERIES,
     "d": MAX_QUERIES,
-    "e-dashboard": 12,
+    "e-dashboard": MAX_QUERIES,
     "e-forum": MAX_QUERIES,
 }
 

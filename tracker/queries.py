@@ -8,6 +8,7 @@ bar with counts, percentages and the filters each number links to. Nothing here 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from tracker import sql
 from tracker.models import (
     STATUS_COLOURS,
     Forum,
@@ -141,25 +142,52 @@ class Dashboard:
 
 
 def dashboard(as_of=None, recent=8):
-    """Everything the dashboard shows, in eleven queries whatever the amount of data:
-    five GROUP BY counts, four lists of groups (processes, forums, themes, GCM objectives), the
-    recent updates and the number of approved updates."""
+    """Everything the dashboard shows, in three queries whatever the amount of data: the status
+    counts of every group (`Recommendation.objects.for_dashboard()`), the groups themselves with
+    the number of approved updates (`_dashboard_groups()`), and the recent updates."""
     counts = Recommendation.objects.for_dashboard(as_of)
-    objectives = list(FrameworkObjective.objects.filter(framework=FrameworkObjective.Framework.GCM))
-    updates = ProgressUpdate.objects.reported_by_on(as_of)
+    groups = _dashboard_groups(as_of)
     return Dashboard(
         overall=breakdown_from_rows(counts["overall"]),
         processes=[
             _labelled(breakdown, breakdown.obj.name + (f" ({breakdown.obj.acronym})" if breakdown.obj.acronym else ""))
-            for breakdown in breakdowns_by(counts["process"], "forum__process", Process.objects.all(), "process")
+            for breakdown in breakdowns_by(counts["process"], "forum__process", groups["processes"], "process")
         ],
-        forums=breakdowns_by(counts["forum"], "forum", Forum.objects.in_date_order(), "forum"),
-        themes=breakdowns_by(counts["theme"], "themes", Theme.objects.all(), "theme"),
-        objectives=breakdowns_by(counts["objective"], "objectives", objectives, "objective", keep_empty=False),
-        objectives_total=len(objectives),
-        recent_updates=list(updates.for_public_list()[:recent]),
-        approved_update_count=updates.count(),
+        forums=breakdowns_by(counts["forum"], "forum", groups["forums"], "forum"),
+        themes=breakdowns_by(counts["theme"], "themes", groups["themes"], "theme"),
+        objectives=breakdowns_by(
+            counts["objective"], "objectives", groups["objectives"], "objective", keep_empty=False
+        ),
+        objectives_total=len(groups["objectives"]),
+        recent_updates=list(ProgressUpdate.objects.reported_by_on(as_of).for_public_list()[:recent]),
+        approved_update_count=groups["approved_updates"],
     )
+
+
+def _dashboard_groups(as_of):
+    """Every process, forum (with its process), theme and GCM objective, as model instances in the
+    order the dashboard lists them, and the number of approved updates reported by `as_of`.
+
+    One query: each list comes folded into a JSON array by a scalar subquery (tracker.sql), where
+    the ORM would take one query per list and one for the count.
+    """
+    lists = {
+        "processes": Process.objects.all(),
+        "forums": Forum.objects.in_date_order(),
+        "themes": Theme.objects.all(),
+        "objectives": FrameworkObjective.objects.filter(framework=FrameworkObjective.Framework.GCM),
+    }
+    using = Process.objects.db
+    values = sql.select_scalars(
+        using,
+        **{name: sql.json_rows(queryset) for name, queryset in lists.items()},
+        approved_updates=sql.row_count(ProgressUpdate.objects.reported_by_on(as_of)),
+    )
+    groups = {name: sql.instances(queryset.model, values[name], using) for name, queryset in lists.items()}
+    processes = {process.pk: process for process in groups["processes"]}
+    for forum in groups["forums"]:
+        forum.process = processes[forum.process_id]
+    return {**groups, "approved_updates": values["approved_updates"]}
 
 
 def forum_breakdowns(as_of=None):

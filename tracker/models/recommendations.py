@@ -1,12 +1,14 @@
 """Recommendations, the links that trace an idea across forums, and progress updates."""
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Aggregate, CharField, Count, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from tracker.sql import compiled
 
 from .reference import Actor, Document, Forum, FrameworkObjective, Roundtable, Theme
 from .status import Status
@@ -132,20 +134,75 @@ class RecommendationQuerySet(models.QuerySet):
         return self.order_by().values(*group_by, "effective_status").annotate(n=Count("pk"))
 
     def for_dashboard(self, as_of=None):
-        """The dashboard's status counts: overall and per process, forum, theme and GCM objective.
+        """The dashboard's status counts: overall and per process, forum, theme and GCM objective,
+        as {"overall": rows, "process": rows, "forum": rows, "theme": rows, "objective": rows}, each
+        the rows `status_counts()` grouped by nothing, `forum__process`, `forum`, `themes` and (GCM
+        objectives only) `objectives` gives. With `as_of`, counts of the status each had then.
 
-        Five GROUP BY queries in all (evaluated when iterated), whatever the number of
-        recommendations; with `as_of`, counts of the status each had on that date.
+        One query whatever the number of recommendations. A common table expression holds each
+        recommendation's status and forum; the GROUP BYs per forum, theme and objective read it,
+        UNION ALL. SQLite (3.35 on) and PostgreSQL compute a table expression read more than once
+        only once, so the correlated subquery of an as-of status runs once per recommendation,
+        not once per GROUP BY. A recommendation has one forum and a forum one process, so the
+        counts per process add up those per forum, and overall those per process.
         """
-        current = self.with_effective_status(as_of)
+        connection = connections[self.db]
+        quote = connection.ops.quote_name
+        effective, params = compiled(
+            self.with_effective_status(as_of).order_by().values("pk", "forum", "effective_status")
+        )
+        forums, forum_params = compiled(Forum.objects.order_by().values("pk", "process"))
+        gcm, gcm_params = compiled(
+            FrameworkObjective.objects.filter(framework=FrameworkObjective.Framework.GCM).order_by().values("pk")
+        )
+
+        def tagged(name, among=""):
+            """The GROUP BY of a many-to-many relation, `name`: a recommendation counts under each
+            related row (only the rows whose id the SQL `among` selects, if given).
+
+            CROSS JOIN makes SQLite read the recommendations first and look up their links in
+            the link table's index, as it would for a plain join of tables; left to itself with
+            a table expression, it may index the expression's rows instead, which costs twice as
+            much. PostgreSQL plans it as any join. A HAVING, not a WHERE ... IN, for the same
+            reason: SQLite would look each link up once per selected id.
+            """
+            field = self.model._meta.get_field(name)
+            table = quote(field.remote_field.through._meta.db_table)
+            recommendation, related = quote(field.m2m_column_name()), quote(field.m2m_reverse_name())
+            return (
+                f"SELECT '{name}', link.{related}, effective.status, COUNT(*) "  # noqa: S608
+                f"FROM effective CROSS JOIN {table} link WHERE link.{recommendation} = effective.id "
+                f"GROUP BY link.{related}, effective.status" + (f" HAVING link.{related} IN ({among})" if among else "")
+            )
+
+        sql = " UNION ALL ".join(
+            [
+                f"WITH effective (id, forum, status) AS ({effective}), "  # noqa: S608
+                "by_forum (forum, status, n) AS "
+                "(SELECT forum, status, COUNT(*) FROM effective GROUP BY forum, status), "
+                f"forums (id, process) AS ({forums}) "
+                # SUM of counts is a numeric on PostgreSQL: an integer, as COUNT gives, like the other rows.
+                "SELECT 'forum__process', forums.process, by_forum.status, CAST(SUM(by_forum.n) AS INTEGER) "
+                "FROM by_forum JOIN forums ON forums.id = by_forum.forum GROUP BY forums.process, by_forum.status",
+                "SELECT 'forum', forum, status, n FROM by_forum",
+                tagged("themes"),
+                tagged("objectives", among=gcm),
+            ]
+        )
+        rows = {"forum__process": [], "forum": [], "themes": [], "objectives": []}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *forum_params, *gcm_params])
+            for group_by, key, status, n in cursor.fetchall():
+                rows[group_by].append({group_by: key, "effective_status": status, "n": n})
+        overall = {}
+        for row in rows["forum__process"]:
+            overall[row["effective_status"]] = overall.get(row["effective_status"], 0) + row["n"]
         return {
-            "overall": current.status_counts(),
-            "process": current.status_counts("forum__process"),
-            "forum": current.status_counts("forum"),
-            "theme": current.status_counts("themes"),
-            "objective": current.filter(objectives__framework=FrameworkObjective.Framework.GCM).status_counts(
-                "objectives"
-            ),
+            "overall": [{"effective_status": status, "n": n} for status, n in overall.items()],
+            "process": rows["forum__process"],
+            "forum": rows["forum"],
+            "theme": rows["themes"],
+            "objective": rows["objectives"],
         }
 
     def for_export(self):

@@ -102,7 +102,7 @@ def test_benchmarked_endpoints_issue_the_same_queries_at_two_data_sizes(counts_a
 
 
 # Issue 6 asks for at most four queries per case. Served from the cache, every case takes one (the
-# test above). Rendered afresh, (a) to (d) and the forum page meet it too. These ceilings pin
+# test above). Rendered afresh, every case meets it too. These ceilings pin
 # today's counts so that none grows unnoticed: lower one when a case improves, never raise one to
 # make the suite pass. Each count includes the data version the response cache reads before
 # anything else (one query, added with the cache).

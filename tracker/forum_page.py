@@ -10,75 +10,11 @@ and `tracker.queries.forum_sections` read `forum.roundtables.all`, `recommendati
 and the others as before, each list in the order its prefetch gave it.
 """
 
-from django.db import NotSupportedError
-from django.db.models import F, JSONField, OuterRef, Subquery, Window
-from django.db.models.functions import RowNumber
+from django.db.models import F, OuterRef
 from django.db.models.query import ModelIterable
 
 from tracker.models import Document, FollowUpAction, Forum, Recommendation, Roundtable, Theme
-
-
-class OrderedRows(Subquery):
-    """`fields` of the rows of `queryset` (correlated with the outer row through OuterRef), as one
-    JSON array of arrays in the order `ordering` (what order_by takes) puts the rows in.
-
-    The technique of tracker.api.queries.RelatedList, which orders by its model's Meta.ordering of
-    plain columns. That cannot say every order this page lists in: roundtables by position, and
-    follow-ups by their recommendation's ordering (a relation named in an ordering stands for its
-    model's ordering, which Django expands in an ORDER BY but not in an expression). So a window
-    numbers the rows in `ordering`, and the aggregate takes them in that order: PostgreSQL sorts
-    inside the aggregate, SQLite (no ORDER BY in an aggregate before 3.44) aggregates the derived
-    table ordered by that number, whose rows it feeds the aggregate in that order.
-    """
-
-    output_field = JSONField()
-
-    def __init__(self, queryset, fields, ordering):
-        self.items = [f"c{position}" for position in range(len(fields))]
-        numbered = queryset.values(
-            **{item: F(name) for item, name in zip(self.items, fields, strict=True)},
-            position=Window(RowNumber(), order_by=list(ordering)),
-        )
-        super().__init__(numbered.order_by("position"))
-
-    def as_sql(self, compiler, connection, **extra_context):
-        raise NotSupportedError("OrderedRows is written for SQLite and PostgreSQL.")
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(
-            compiler,
-            connection,
-            template="(SELECT json_group_array(json_array(%(items)s)) FROM (%(subquery)s) AS nested)",
-            items=self._items(connection),
-            **extra_context,
-        )
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return super().as_sql(
-            compiler,
-            connection,
-            template="(SELECT COALESCE(jsonb_agg(jsonb_build_array(%(items)s) ORDER BY %(position)s), '[]') "
-            "FROM (%(subquery)s) AS nested)",
-            items=self._items(connection),
-            position=connection.ops.quote_name("position"),
-            **extra_context,
-        )
-
-    def _items(self, connection):
-        return ", ".join(map(connection.ops.quote_name, self.items))
-
-
-def rebuilt(model, db, values, prefix=""):
-    """An instance of `model` as if loaded from the database `db`, with the fields whose attname
-    (after `prefix`) `values` holds and no other: one the page does not read stays deferred.
-
-    Each field converts its value from JSON as it converts a form's, which turns a date, that JSON
-    gives back as text, into a `datetime.date`.
-    """
-    fields = [field for field in model._meta.concrete_fields if prefix + field.attname in values]
-    return model.from_db(
-        db, [field.attname for field in fields], [field.to_python(values[prefix + field.attname]) for field in fields]
-    )
+from tracker.sql import OrderedRows, rebuilt
 
 
 def _named(fields, rows):

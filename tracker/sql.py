@@ -1,20 +1,23 @@
 """Hand-written SQL around querysets the ORM builds, for pages that must take a fixed, small number
 of queries whatever the amount of data (issue 6: at most four per request, the response cache's
-data version read included).
+data version read included). Written for SQLite and PostgreSQL.
 
 The ORM issues one statement per list and cannot write some statements that answer several
-questions at once. `compiled` gives a queryset's SQL to embed in such a statement (the dashboard's
-counts read one common table expression from several GROUP BYs). The other helpers fetch several
-small lists in one statement: each list is folded into a JSON array by a scalar subquery
-(`json_rows`), the subqueries are selected together (`select_scalars`) and the arrays turned back
-into model instances (`instances`), so templates and code that expect instances keep working.
-Written for SQLite and PostgreSQL.
+questions at once:
+- `OrderedRows` folds a correlated list (what a prefetch would fetch with a query of its own) into
+  each outer row as a JSON array, and `rebuilt` turns its items back into instances (the API's
+  nested lists, the forum page);
+- `compiled` gives a queryset's SQL to embed in a hand-written statement (the dashboard's counts
+  read one common table expression from several GROUP BYs);
+- `json_rows`, `select_scalars` and `instances` fetch several small lists in one statement, each
+  folded into a JSON array by a scalar subquery, and turn the arrays back into model instances,
+  so templates and code that expect instances keep working (the dashboard's lists).
 """
 
 import json
 
 from django.db import NotSupportedError, connections
-from django.db.models import F, Func, IntegerField, Window
+from django.db.models import F, Func, IntegerField, JSONField, Subquery, Window
 from django.db.models.functions import RowNumber
 
 # Folds the rows of the derived table `listed` into one JSON array of arrays. PostgreSQL's jsonb
@@ -80,3 +83,66 @@ def instances(model, array, using):
         model.from_db(using, names, [field.to_python(value) for field, value in zip(fields, row[1:], strict=True)])
         for row in sorted(json.loads(array), key=lambda row: row[0])
     ]
+
+
+class OrderedRows(Subquery):
+    """`fields` of the rows of `queryset` (correlated with the outer row through OuterRef), as one
+    JSON array of arrays in the order `ordering` (what order_by takes) puts the rows in.
+
+    Folds what a prefetch would fetch in a query of its own into the outer row (the API's nested
+    themes, actors and objectives; the forum page's documents, roundtables and follow-ups). A
+    window numbers the rows in `ordering`, so any order a queryset can take works, also one through
+    a relation (follow-ups by their recommendation's ordering, which Django expands in an ORDER BY
+    but not in an expression), and the aggregate takes them in that order: PostgreSQL sorts inside
+    the aggregate, SQLite (no ORDER BY in an aggregate before 3.44) aggregates the derived table
+    ordered by that number, whose rows it feeds the aggregate in that order.
+    """
+
+    output_field = JSONField()
+
+    def __init__(self, queryset, fields, ordering):
+        self.items = [f"c{position}" for position in range(len(fields))]
+        numbered = queryset.values(
+            **{item: F(name) for item, name in zip(self.items, fields, strict=True)},
+            position=Window(RowNumber(), order_by=list(ordering)),
+        )
+        super().__init__(numbered.order_by("position"))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        raise NotSupportedError("OrderedRows is written for SQLite and PostgreSQL.")
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="(SELECT json_group_array(json_array(%(items)s)) FROM (%(subquery)s) AS nested)",
+            items=self._items(connection),
+            **extra_context,
+        )
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="(SELECT COALESCE(jsonb_agg(jsonb_build_array(%(items)s) ORDER BY %(position)s), '[]') "
+            "FROM (%(subquery)s) AS nested)",
+            items=self._items(connection),
+            position=connection.ops.quote_name("position"),
+            **extra_context,
+        )
+
+    def _items(self, connection):
+        return ", ".join(map(connection.ops.quote_name, self.items))
+
+
+def rebuilt(model, db, values, prefix=""):
+    """An instance of `model` as if loaded from the database `db`, with the fields whose attname
+    (after `prefix`) `values` holds and no other: one the page does not read stays deferred.
+
+    Each field converts its value from JSON as it converts a form's, which turns a date, that JSON
+    gives back as text, into a `datetime.date`.
+    """
+    fields = [field for field in model._meta.concrete_fields if prefix + field.attname in values]
+    return model.from_db(
+        db, [field.attname for field in fields], [field.to_python(values[prefix + field.attname]) for field in fields]
+    )

@@ -3,63 +3,21 @@ per request, one of which is the response cache's data version read).
 
 A page of the list is one query besides its COUNT, a detail three in all: rows of `.values()`,
 not model instances, with each row's themes, actors and objectives folded into it as JSON arrays
-by correlated subqueries (`RelatedList`) instead of three prefetch queries. Building the answer
+by correlated subqueries (`related_list`) instead of three prefetch queries. Building the answer
 from plain rows is also what makes it fast: tracker.api.serializers.RecommendationRows renders
 them exactly as RecommendationSerializer renders model instances.
 """
 
-from django.db import NotSupportedError
-from django.db.models import F, JSONField, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q
 
 from tracker.models import Actor, FollowUpAction, FrameworkObjective, RecommendationLink, Theme
+from tracker.sql import OrderedRows
 
 
-class RelatedList(Subquery):
-    """`fields` of the rows of `queryset` (correlated with the outer row through OuterRef), as
-    one JSON array of arrays in their model's Meta.ordering, the order a prefetch lists them in.
-
-    PostgreSQL sorts inside the aggregate. SQLite cannot before 3.44, so it aggregates an ordered
-    derived table instead, whose rows it feeds the aggregate in that order (it never flattens a
-    subquery with ORDER BY into an aggregate query). The ordering must name plain columns of the
-    model: PostgreSQL's ORDER BY refers to them by their aliases in the derived table.
-    """
-
-    output_field = JSONField()
-
-    def __init__(self, queryset, *fields):
-        ordering = queryset.model._meta.ordering
-        names = dict.fromkeys([*fields, *(name.removeprefix("-") for name in ordering)])
-        aliases = {name: f"c{position}" for position, name in enumerate(names)}
-        self.items = [aliases[name] for name in fields]
-        self.order = [(aliases[name.removeprefix("-")], "DESC" if name.startswith("-") else "ASC") for name in ordering]
-        super().__init__(queryset.order_by(*ordering).values(**{alias: F(name) for name, alias in aliases.items()}))
-
-    def as_sql(self, compiler, connection, **extra_context):
-        raise NotSupportedError("RelatedList is written for SQLite and PostgreSQL.")
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(
-            compiler,
-            connection,
-            template="(SELECT json_group_array(json_array(%(items)s)) FROM (%(subquery)s) AS nested)",
-            items=self._items(connection),
-            **extra_context,
-        )
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        quote = connection.ops.quote_name
-        return super().as_sql(
-            compiler,
-            connection,
-            template="(SELECT COALESCE(jsonb_agg(jsonb_build_array(%(items)s) ORDER BY %(order)s), '[]') "
-            "FROM (%(subquery)s) AS nested)",
-            items=self._items(connection),
-            order=", ".join(f"{quote(alias)} {direction}" for alias, direction in self.order),
-            **extra_context,
-        )
-
-    def _items(self, connection):
-        return ", ".join(map(connection.ops.quote_name, self.items))
+def related_list(queryset, *fields):
+    """`fields` of the rows of `queryset` (correlated through OuterRef) as one JSON array of
+    arrays, in their model's Meta.ordering: the order a prefetch lists them in."""
+    return OrderedRows(queryset, list(fields), queryset.model._meta.ordering)
 
 
 def recommendation_rows(queryset):
@@ -93,9 +51,9 @@ def recommendation_rows(queryset):
         "source_document__slug",
         "source_document__title",
         "source_document__symbol",
-        theme_list=RelatedList(Theme.objects.filter(recommendations=OuterRef("pk")), "slug", "name"),
-        actor_list=RelatedList(Actor.objects.filter(responsible_for=OuterRef("pk")), "slug", "name"),
-        objective_list=RelatedList(
+        theme_list=related_list(Theme.objects.filter(recommendations=OuterRef("pk")), "slug", "name"),
+        actor_list=related_list(Actor.objects.filter(responsible_for=OuterRef("pk")), "slug", "name"),
+        objective_list=related_list(
             FrameworkObjective.objects.filter(recommendations=OuterRef("pk")), "slug", "framework", "number", "title"
         ),
     )

@@ -583,8 +583,9 @@ def report(ctx):
         )
         + "(as the README runs it), DEBUG off. Datasette: `datasette serve -i` with an inspect file (as "
         "`datasette publish` runs it), same SQLite file.",
-        "- Floor: the exact SQL statements the request issues (captured), run with the bare driver cursor and "
-        f"all rows fetched, median of repeats; 'of floor' = req/s ÷ ({os.cpu_count()} cores × 1000 / floor ms).",
+        "- Floor: the exact SQL statements of the answer rendered afresh (captured), run with the bare driver "
+        "cursor and all rows fetched, median of repeats; "
+        f"'of floor' = req/s ÷ ({os.cpu_count()} cores × 1000 / floor ms).",
         "",
         "## SQLite: Django against Datasette",
         "",

@@ -11,29 +11,17 @@ from django.db import connection, connections
 
 from tracker.models import ProgressUpdate, Recommendation
 
-# Committed data (threads have their own connections); serialized rollback restores what the
-# migrations load (the staff groups), which a transactional test's flush removes.
+# Committed data (threads have their own connections). A transactional test's flush removes the
+# staff groups the migrations made; make_user puts them back. (No serialized rollback: after
+# another transactional test's flush, post_migrate has recreated the content types with new ids,
+# and reloading the serialized ones collided with them.)
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("api_fast_passwords"),
 ]
 
 API = "/api/v1"
 ROUNDS = 5
-
-
-@pytest.fixture(scope="module", autouse=True)
-def restore_what_the_migrations_loaded(django_db_blocker):
-    """The last test's flush empties every table, the staff groups the migrations create included.
-    Put back what the migrations loaded, as serialized rollback does, for the tests that follow."""
-    yield
-    from django.contrib.auth.models import Group
-
-    with django_db_blocker.unblock():
-        for alias in connections:
-            contents = getattr(connections[alias], "_test_serialized_contents", None)
-            if contents and not Group.objects.using(alias).exists():
-                connections[alias].creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture(autouse=True)

@@ -317,6 +317,18 @@ def test_as_of_shows_and_filters_the_status_on_that_date(api_world, anon):
     assert before["status"] == Status.NO_INFORMATION
 
 
+def test_as_of_dates_the_status_by_the_update_that_set_it(api_world, anon):
+    detail = f"{API}/recommendations/{api_world.ethical.code}/"
+    now = anon.get(detail).json()
+    assert (now["status"], now["status_date"]) == (Status.IMPLEMENTED, "2009-06-01")
+    in_2008 = anon.get(detail, {"as_of": "2008-12-31"}).json()
+    assert (in_2008["status"], in_2008["status_date"]) == (Status.IN_PROGRESS, "2008-01-10")
+    before = anon.get(detail, {"as_of": "2007-12-31"}).json()
+    assert (before["status"], before["status_date"]) == (Status.NO_INFORMATION, None)
+    listed = anon.get(f"{API}/recommendations/", {"as_of": "2008-12-31", "status": "in_progress"}).json()
+    assert [row["status_date"] for row in listed["results"]] == ["2008-01-10"]
+
+
 @pytest.mark.parametrize(
     "query,names",
     [

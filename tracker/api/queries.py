@@ -20,21 +20,22 @@ def related_list(queryset, *fields):
     return OrderedRows(queryset, list(fields), queryset.model._meta.ordering)
 
 
-def recommendation_rows(queryset):
+def recommendation_rows(queryset, as_of=None):
     """Rows of what the API shows of each recommendation of `queryset`, one query for them all.
 
-    `queryset` comes from RecommendationFilterSet, which annotates `effective_status`. The nested
-    lists are `theme_list` ([slug, name]), `actor_list` ([slug, name]) and `objective_list`
-    ([slug, framework, number, title]).
+    `queryset` comes from RecommendationFilterSet, which annotates `effective_status` (the status
+    on `as_of`, if given); `last_update` is the reported-on date of the update that set that
+    status, the `status_date` shown. The nested lists are `theme_list` ([slug, name]),
+    `actor_list` ([slug, name]) and `objective_list` ([slug, framework, number, title]).
     """
-    return queryset.values(
+    return queryset.with_last_update(as_of).values(
+        "last_update",
         "id",
         "code",
         "order",
         "kind",
         "text",
         "effective_status",
-        "status_date",
         "target_date",
         "source_locator",
         "version",
@@ -63,8 +64,9 @@ class RecommendationPages:
     """What the paginator pages through: the COUNT runs on the filtered queryset as it is (the
     rows' joins would only slow it down), the rows are fetched for the requested page only."""
 
-    def __init__(self, queryset):
+    def __init__(self, queryset, as_of=None):
         self.queryset = queryset
+        self.as_of = as_of
         self.model = queryset.model
         self.ordered = queryset.ordered
         self._count = None
@@ -75,7 +77,7 @@ class RecommendationPages:
         return self._count
 
     def __getitem__(self, page):
-        return list(recommendation_rows(self.queryset)[page])
+        return list(recommendation_rows(self.queryset, self.as_of)[page])
 
 
 def links_of(recommendation_id):

@@ -457,7 +457,7 @@ class RecommendationRows:
             "kind": row["kind"],
             "text": row["text"],
             "status": row["effective_status"],
-            "status_date": self._date(row["status_date"]),
+            "status_date": self._date(row["last_update"]),
             "target_date": self._date(row["target_date"]),
             "themes": [
                 {"slug": slug, "name": name, "url": url_from(urls["theme"], slug)} for slug, name in row["theme_list"]

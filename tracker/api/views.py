@@ -164,9 +164,13 @@ class RecommendationViewSet(ReadOnlyViewSet):
     def get_serializer_class(self):
         return RecommendationDetailSerializer if self.action == "retrieve" else RecommendationSerializer
 
+    def _as_of(self):
+        """The valid `as_of` date the filters just read, or None (call after filter_queryset)."""
+        return self.filterset.form.cleaned_data.get("as_of")
+
     def list(self, request, *args, **kwargs):
         # COUNT, then one query for the page's rows with their nested lists.
-        pages = queries.RecommendationPages(self.filter_queryset(self.get_queryset()))
+        pages = queries.RecommendationPages(self.filter_queryset(self.get_queryset()), self._as_of())
         if not pages.count():
             self.filterset.refuse_unknown_references()
         rows = self.paginate_queryset(pages)
@@ -175,7 +179,7 @@ class RecommendationViewSet(ReadOnlyViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         # The row with its nested lists; its links in both directions; its follow-up actions.
-        rows = queries.recommendation_rows(self.filter_queryset(self.get_queryset()))
+        rows = queries.recommendation_rows(self.filter_queryset(self.get_queryset()), self._as_of())
         try:
             row = get_object_or_404(rows, code=self.kwargs[self.lookup_field])
         except Http404:

@@ -9,3 +9,4 @@ urlpatterns = [
 
 # Every refused permission leaves one structured audit line.
 handler403 = "tracker.audit.permission_denied"
+handler500 = "tracker.middleware.server_error"

@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, connections
 from django.template.loader import render_to_string
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.views.defaults import server_error
 
 from tests.servers import gunicorn, http, production_env
@@ -102,6 +102,31 @@ def test_the_site_answers_again_as_soon_as_the_database_does(client, db):
         assert client.get("/").status_code == 503
     assert client.get("/").status_code == 200
     assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
+
+
+class _FailsBeforeAnyView:
+    """A last middleware that meets the given error before the view runs."""
+
+    error = None
+
+    def __init__(self, get_response):
+        pass
+
+    def __call__(self, request):
+        raise self.error
+
+
+@pytest.mark.parametrize("error,status", [(OperationalError(OUTAGE_MESSAGE), 503), (ValueError("a bug"), 500)])
+def test_an_outage_met_outside_any_view_is_a_503_and_a_bug_a_500(db, settings, monkeypatch, error, status):
+    settings.DEBUG = False
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.test_faults._FailsBeforeAnyView"]
+    monkeypatch.setattr(_FailsBeforeAnyView, "error", error)
+    response = Client(raise_request_exception=False).get("/admin/login/")
+    assert response.status_code == status
+    if status == 503:
+        _assert_generic(response)
+    else:
+        assert "Something went wrong" in response.content.decode()
 
 
 def test_other_errors_are_not_disguised_as_outages():

@@ -7,16 +7,21 @@ error format for /api/. Nothing else is needed to recover: Django checks a persi
 before reusing it (CONN_HEALTH_CHECKS) and drops one that failed at the end of the request, so the
 first request after the database is back reconnects.
 
+An outage met outside any view (in a middleware) reaches Django's handler500 instead, which
+`server_error` below turns into the same 503.
+
 Writes need no special care here: every state change runs in one transaction (tracker.services),
 which the failure rolls back as a whole.
 """
 
 import logging
+import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 logger = logging.getLogger(__name__)
 
@@ -63,3 +68,15 @@ class DatabaseUnavailableMiddleware:
             reason,
         )
         return database_unavailable_response(request)
+
+
+def server_error(request):
+    """handler500: an outage met outside any view (a middleware saving the session, say) answers
+    503 like one met in a view; anything else gets Django's generic 500 page.
+
+    Django calls the handler while the exception is being handled, so it is still at hand here.
+    """
+    exception = sys.exception()
+    if isinstance(exception, OperationalError | InterfaceError):
+        return DatabaseUnavailableMiddleware(None).process_exception(request, exception)
+    return defaults.server_error(request)

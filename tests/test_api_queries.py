@@ -242,7 +242,7 @@ def test_the_list_shows_what_the_serializer_makes_of_each_recommendation_at_2_an
         url = f"{API}/recommendations/?page_size=50"
         rows = client.get(url).json()["results"]
         assert len(rows) == size
-        instances = Recommendation.objects.for_api().order_by(*Recommendation._meta.ordering)
+        instances = Recommendation.objects.order_by(*Recommendation._meta.ordering)
         assert rows == rendered_by(RecommendationSerializer, instances, url, many=True)
         for row in rows:
             # In each model's Meta.ordering (name; framework, then order), not in the order made.
@@ -264,7 +264,7 @@ def test_the_detail_shows_what_the_serializer_makes_of_the_recommendation_at_2_a
             url = f"{API}/recommendations/{recommendation.code}/"
             body = client.get(url).json()
             assert len(body["follow_ups"]) == 4
-            instance = Recommendation.objects.for_api_detail().get(pk=recommendation.pk)
+            instance = Recommendation.objects.get(pk=recommendation.pk)
             assert body == rendered_by(RecommendationDetailSerializer, instance, url)
     # The second to last: links out (by kind, then the linked recommendation), then links in.
     r3, r4, r5, r6 = (recommendation.code for recommendation in world[3:])

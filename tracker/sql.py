@@ -77,10 +77,9 @@ def instances(model, array, using):
     """Instances of `model` from a `json_rows()` array, in its order, as if the queryset had
     fetched them (not new, bound to `using`): JSON carries dates as ISO strings, which each
     field's to_python() reads back."""
-    fields = model._meta.concrete_fields
-    names = [field.attname for field in fields]
+    names = [field.attname for field in model._meta.concrete_fields]
     return [
-        model.from_db(using, names, [field.to_python(value) for field, value in zip(fields, row[1:], strict=True)])
+        rebuilt(model, using, dict(zip(names, row[1:], strict=True)))
         for row in sorted(json.loads(array), key=lambda row: row[0])
     ]
 

@@ -44,22 +44,13 @@ def _joined(queryset, back_reference, expression):
     )
 
 
+def _latest_approved_update(as_of):
+    """The approved updates of the outer recommendation (OuterRef) reported on or before `as_of`,
+    the one that set its status on that date first."""
+    return ProgressUpdate.objects.reported_by_on(as_of).filter(recommendation=OuterRef("pk")).timeline()
+
+
 class RecommendationQuerySet(models.QuerySet):
-    def for_api(self):
-        """What an API list row carries: forum, process, roundtable, source and the nested themes,
-        actors and objectives, in a fixed number of queries whatever the number of rows."""
-        return self.select_related("forum__process", "roundtable", "source_document").prefetch_related(
-            "themes", "actors", "objectives"
-        )
-
-    def for_api_detail(self):
-        """`for_api()` plus the links in both directions and the follow-up actions."""
-        return self.for_api().prefetch_related(
-            models.Prefetch("links_out", queryset=RecommendationLink.objects.select_related("to_recommendation")),
-            models.Prefetch("links_in", queryset=RecommendationLink.objects.select_related("from_recommendation")),
-            models.Prefetch("follow_ups", queryset=FollowUpAction.objects.select_related("forum", "document")),
-        )
-
     def count_by_status(self):
         """{status: count} for every status in display order, zeros included, in one GROUP BY query.
 
@@ -114,15 +105,7 @@ class RecommendationQuerySet(models.QuerySet):
         """Annotate `last_update`: the reported-on date of the update that set the (as-of) status."""
         if as_of is None:
             return self.annotate(last_update=F("status_date"))
-        latest = (
-            ProgressUpdate.objects.filter(
-                recommendation=OuterRef("pk"),
-                review_state=ProgressUpdate.ReviewState.APPROVED,
-                reported_on__lte=as_of,
-            )
-            .order_by("-reported_on", "-recorded_at", "-id")
-            .values("reported_on")[:1]
-        )
+        latest = _latest_approved_update(as_of).values("reported_on")[:1]
         return self.annotate(last_update=Subquery(latest, output_field=models.DateField()))
 
     def status_counts(self, *group_by):
@@ -247,15 +230,7 @@ class RecommendationQuerySet(models.QuerySet):
         if as_of is None:
             return self.annotate(effective_status=F("status"))
         existing = self.filter(Q(forum__start_date__isnull=True) | Q(forum__start_date__lte=as_of))
-        latest = (
-            ProgressUpdate.objects.filter(
-                recommendation=OuterRef("pk"),
-                review_state=ProgressUpdate.ReviewState.APPROVED,
-                reported_on__lte=as_of,
-            )
-            .order_by("-reported_on", "-recorded_at", "-id")
-            .values("status")[:1]
-        )
+        latest = _latest_approved_update(as_of).values("status")[:1]
         return existing.annotate(
             effective_status=Coalesce(
                 Subquery(latest, output_field=models.CharField()), Value(Status.NO_INFORMATION.value)

@@ -13,7 +13,7 @@ TEST_ENV = DJANGO_DEBUG=1 DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-secr
 	SQLITE_TEST_NAME=$${SQLITE_TEST_NAME:-$(CURDIR)/.test-db.sqlite3}
 TEST_WORKERS ?= 2
 
-.PHONY: run test venv dev-deps lint format migrate seed clean
+.PHONY: run test venv dev-deps system-deps lint format migrate seed clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
 
 venv: $(VENV)/.installed
 
+# Debian's chromium for the browser tests (never a downloaded browser) and wrk for the benchmark
+# smoke test; installed when missing, or one line says what to run.
+system-deps:
+	@if [ -n "$${CHROMIUM_PATH:-}" ] && [ -x "$${CHROMIUM_PATH}" ]; then bash .ci/apt-install wrk; \
+	else bash .ci/apt-install chromium wrk; fi
+
 dev-deps: $(VENV)/.installed-dev
 
 migrate: venv
@@ -38,7 +44,7 @@ seed: migrate
 run: seed
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: dev-deps
+test: dev-deps system-deps
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_DEBUG=1 $(PY) manage.py check
 	$(VENV)/bin/ruff check .

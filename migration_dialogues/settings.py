@@ -182,14 +182,14 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Lockout after repeated failed logins, counted per username and client address together (so
 # nobody can lock a colleague out from elsewhere), for the admin and API token issuance alike.
+# The client address is tracker.client_address's, as for the API's rate limits and the audit log:
+# behind the TLS proxy (DJANGO_BEHIND_TLS_PROXY=1) the last X-Forwarded-For entry, which the proxy
+# appends, otherwise REMOTE_ADDR.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = 1 if env_bool("DJANGO_BEHIND_TLS_PROXY", False) else 0
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+AXES_CLIENT_IP_CALLABLE = "tracker.client_address.client_address"
 
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate challenge is what turns "not logged in" into 401, not 403.
@@ -203,7 +203,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON bodies only; any body that is not JSON the API can take is a 400 (415 for another media
+    # type), never a 500: tracker/api/parsers.py.
+    "DEFAULT_PARSER_CLASSES": ["tracker.api.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tracker.api.parsers.ContentNegotiation",
     "EXCEPTION_HANDLER": "tracker.api.exceptions.exception_handler",
     # Rates are read per request (so tests can change them); counters live in the default cache,
     # shared between processes when CACHE_URL is set.
@@ -211,9 +214,8 @@ REST_FRAMEWORK = {
         "tracker.api.throttling.AnonRateThrottle",
         "tracker.api.throttling.UserRateThrottle",
     ],
-    # Throttle by the client's address: the one the TLS proxy appends when there is one, never a
-    # client-supplied X-Forwarded-For.
-    "NUM_PROXIES": 1 if env_bool("DJANGO_BEHIND_TLS_PROXY", False) else 0,
+    # Clients are counted by tracker.client_address (tracker/api/throttling.py), the address the
+    # login lockout and the audit log use too; DRF's NUM_PROXIES is not read.
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "1000/hour"),
         "user": os.environ.get("API_THROTTLE_USER", "5000/hour"),

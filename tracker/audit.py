@@ -9,11 +9,15 @@ from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 from django.utils import timezone
 
+from tracker.client_address import client_address
+
 logger = logging.getLogger("tracker.audit")
 
 
 def _client_ip(request):
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    """The client's address (tracker.client_address: the proxy's last X-Forwarded-For entry behind
+    the TLS proxy, REMOTE_ADDR otherwise), or "" when there is none."""
+    return client_address(request) or ""
 
 
 def log_denied(event, *, user=None, route="", obj="", reason="", request=None, username=None):

@@ -11,10 +11,23 @@ instead and read and write that whole list on every request: at a deployment's g
 (say 100,000/min) that is a list of tens of thousands of floats per request, slower than the
 answer itself. A window allows at most twice the rate across the boundary of two windows, the
 usual price of counting.
+
+Clients are told apart by tracker.client_address (behind the TLS proxy, the last X-Forwarded-For
+entry, which the proxy writes; never an entry the client wrote), not DRF's NUM_PROXIES.
 """
 
 from rest_framework import throttling
 from rest_framework.settings import api_settings
+
+from tracker.client_address import client_address
+
+
+class _ByClientAddress:
+    """get_ident() from tracker.client_address, the one address the lockout and audit log use too."""
+
+    def get_ident(self, request):
+        """The client's address as a string ("" when the request carries none). Raises nothing."""
+        return client_address(request) or ""
 
 
 class _CountPerWindow:
@@ -45,15 +58,15 @@ class _RatesFromSettings:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
 
-class AnonRateThrottle(_CountPerWindow, _RatesFromSettings, throttling.AnonRateThrottle):
+class AnonRateThrottle(_ByClientAddress, _CountPerWindow, _RatesFromSettings, throttling.AnonRateThrottle):
     pass
 
 
-class UserRateThrottle(_CountPerWindow, _RatesFromSettings, throttling.UserRateThrottle):
+class UserRateThrottle(_ByClientAddress, _CountPerWindow, _RatesFromSettings, throttling.UserRateThrottle):
     pass
 
 
-class TokenRequestThrottle(_CountPerWindow, throttling.AnonRateThrottle):
+class TokenRequestThrottle(_ByClientAddress, _CountPerWindow, throttling.AnonRateThrottle):
     """Password attempts at the token endpoint, per client address: slows down guessing."""
 
     scope = "token"

@@ -14,7 +14,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="A .csv (UTF-8) or .xlsx file.")
+        parser.add_argument("file", help="A .csv (UTF-8; comma, semicolon or tab separated) or .xlsx file.")
         parser.add_argument("--dry-run", action="store_true", help="Validate and count; write nothing.")
         parser.add_argument(
             "--user", required=True, help="Username of the secretariat member the changes are recorded for."
@@ -25,13 +25,13 @@ class Command(BaseCommand):
             importer = User.objects.get(username=user, is_active=True)
         except User.DoesNotExist:
             raise CommandError(f"No active user {user!r}.") from None
+        # The admin import reads the file with the same function (importing.read_dataset).
         try:
-            dataset = importing.load_dataset(file)
+            report = importing.import_file(file, user=importer, dry_run=dry_run)
         except FileNotFoundError:
             raise CommandError(f"No such file: {file}") from None
-        except Exception as exc:  # a malformed file: say so, never a traceback
-            raise CommandError(f"Could not read {file}: {exc}") from None
-        report = importing.import_recommendations(dataset, user=importer, dry_run=dry_run)
+        except OSError as exc:
+            raise CommandError(f"Could not read {file}: {exc.strerror or exc}") from None
         if report.rejected:
             importing.log_rejection(importer, file, report)
             raise CommandError(

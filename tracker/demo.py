@@ -36,6 +36,7 @@ from tracker.models import (
     Status,
     Theme,
 )
+from tracker.text import search_form
 
 CODE_PREFIX = "DEMO-"
 SLUG_PREFIX = "demo-"
@@ -666,6 +667,8 @@ class Generator:
         forum_numbers = {f.pk: n for n, f in enumerate(self.forums, start=1)}
         doc_of_forum = {f.pk: d.pk for f, d in zip(self.forums, self.documents, strict=True)}
         texts = [f"{v} {o} {q}." for v in VERBS for o in OBJECTS for q in QUALIFIERS]
+        # Recommendation.search_text as SearchTextField.pre_save() computes it (COPY skips it).
+        folded_texts = [search_form(text) for text in texts]
         # The first global number continues after earlier demo codes only if there are any left.
         rec_rows = []
         codes = []
@@ -688,6 +691,7 @@ class Generator:
                     writer.datetime(created),
                 )
             target = forum.start_date.year + rng.randint(2, 15) if rng.random() < 0.3 else None
+            text_index = rng.randrange(len(texts))
             rec_rows.append(
                 (
                     rec_base + index,
@@ -695,7 +699,7 @@ class Generator:
                     forum.pk,
                     roundtable,
                     order,
-                    texts[rng.randrange(len(texts))],
+                    texts[text_index],
                     _pick(rng, KINDS).value,
                     str(status),
                     status_date,
@@ -706,12 +710,13 @@ class Generator:
                     1 + self.update_counts[index],
                     writer.datetime(created),
                     updated,
+                    f"{search_form(code)}\n{folded_texts[text_index]}",
                 )
             )
         rec_fields = [
             "id", "code", "forum_id", "roundtable_id", "order", "text", "kind", "status", "status_date",
             "status_changed_at", "target_date", "source_document_id", "source_locator", "version", "created_at",
-            "updated_at",
+            "updated_at", "search_text",
         ]  # fmt: skip
         with deferred_indexes(connection, Recommendation):
             n = writer.write(Recommendation, rec_fields, rec_rows)

@@ -16,6 +16,7 @@ from tracker.models import (
     Status,
     Theme,
 )
+from tracker.text import search_form
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
@@ -100,9 +101,13 @@ class RecommendationFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(roundtable=value) | Q(roundtable__parent=value))
 
     def filter_search(self, queryset, name, value):
-        words = value.split()
-        for word in words[:10]:
-            queryset = queryset.filter(Q(text__icontains=word) | Q(code__icontains=word))
+        """Every word (the first 10) must occur in the code or the text, compared in
+        `tracker.text.search_form` (case, accents, Arabic harakat and tatweel folded) against
+        the stored `search_text` column, so SQLite and PostgreSQL find the same rows."""
+        for word in value.split()[:10]:
+            folded = search_form(word)
+            if folded:
+                queryset = queryset.filter(search_text__contains=folded)
         return queryset
 
     def filter_queryset(self, queryset):

@@ -1,0 +1,214 @@
+"""Search folds case, accents, Arabic harakat and tatweel the same way on SQLite and PostgreSQL,
+on every answer of the shared RecommendationFilterSet: the browse page (`q` and `search`), the
+API list, the summaries and the CSV and JSON exports. It compares the words, folded by
+`tracker.text.search_form`, against `Recommendation.search_text`, which every write path keeps
+in step with the code and the text."""
+
+import csv
+import importlib
+import io
+import json
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import connection
+
+from tracker import importing
+from tracker.models import Recommendation
+from tracker.text import search_form
+
+API = "/api/v1"
+
+# The row of shared case hardening/newline_arabic_text.csv, as a file exported by the site and
+# edited by hand: a text with a line break, quotes, an accented French word and Arabic.
+CASE_CSV = (
+    "code,kind,status,status_label,text,process,forum,forum_title,roundtable,roundtable_title,themes,actors,"
+    "objectives,source_document,source_locator,target_date,last_update,url\r\n"
+    'TEST-NL-01,finding,no_information,No information,"Ligne 1\nLigne 2, ""citée""\r\nالهجرة والتنمية",gcim,'
+    "gcim-2005-report,GCIM report: Migration in an Interconnected World: New Directions for Action,,,Development,,"
+    "GCM 19; SDG 10.7,Current Priorities in Intergovernmental Dialogues on Labour Migration,"
+    "slide: Global Commission on International Migration (The GCIM report highlighted),,,"
+    "http://127.0.0.1:8311/recommendations/GCIM-2005-FND-01/\r\n"
+)
+SPANISH = "Promover la migración circular y la cooperación entre países de origen y destino"
+
+
+@pytest.fixture
+def searchable(db, settings, tmp_path, make_user, make_recommendation):
+    """The seed (loaded with loaddata), the case row imported by the secretariat, and one
+    Spanish recommendation."""
+    fixtures = sorted(str(path) for path in (settings.BASE_DIR / "fixtures").glob("*.json"))
+    call_command("loaddata", *fixtures, verbosity=0)
+    from tracker import roles
+    from tracker.models import Actor
+
+    secretariat = make_user(
+        "secretariat", groups=[roles.SECRETARIAT], actor=Actor.objects.filter(kind="secretariat").first()
+    )
+    path = tmp_path / "newline_arabic_text.csv"
+    path.write_text(CASE_CSV, encoding="utf-8", newline="")
+    report = importing.import_recommendations(importing.load_dataset(path), user=secretariat)
+    assert (report.errors, report.new) == ([], 1)
+    spanish = make_recommendation(code="TEST-ES-01", text=SPANISH)
+    return SimpleNamespace(case=Recommendation.objects.get(code="TEST-NL-01"), spanish=spanish)
+
+
+def page_codes(client, name, word):
+    response = client.get("/recommendations/", {name: word})
+    assert response.status_code == 200
+    return [rec.code for rec in response.context["page"].object_list]
+
+
+def api_codes(client, word):
+    response = client.get(f"{API}/recommendations/", {"search": word, "page_size": 1000})
+    assert response.status_code == 200, response.content[:2000]
+    return [row["code"] for row in response.json()["results"]]
+
+
+def summary_total(client, path, word):
+    response = client.get(f"{API}{path}", {"search": word})
+    assert response.status_code == 200, response.content[:2000]
+    return response.json()["total"]
+
+
+def export_codes(client, word, output):
+    response = client.get("/recommendations/", {"q": word, "format": output})
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8")
+    if output == "csv":
+        return [row["code"] for row in csv.DictReader(io.StringIO(body))]
+    return [row["code"] for row in json.loads(body)["results"]]
+
+
+def found_everywhere(client, anon, word):
+    """The codes `word` finds, the same on every answer (asserted), as one list."""
+    found = page_codes(client, "q", word)
+    assert page_codes(client, "search", word) == found
+    assert api_codes(anon, word) == found
+    assert summary_total(anon, "/recommendations/summary/", word) == len(found)
+    assert summary_total(anon, "/summary/", word) == len(found)
+    assert export_codes(client, word, "csv") == found
+    assert export_codes(client, word, "json") == found
+    return found
+
+
+@pytest.fixture
+def anon(api_client_for):
+    return api_client_for(None)
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "citée",
+        "CITÉE",
+        "citee",
+        "Citee",
+        "CITEE",
+        "الهجرة",
+        "الهِجْرَة",  # harakat added
+        "الهجـرة",  # tatweel added
+        "والتنمية",
+        "LIGNE",
+        "lIgNe",
+        "test-nl-01",
+        "ligne CITÉE الهِجْرَة",
+    ],
+)
+def test_a_word_in_another_case_without_accents_or_with_harakat_finds_the_text(client, anon, searchable, word):
+    assert found_everywhere(client, anon, word) == ["TEST-NL-01"]
+
+
+@pytest.mark.parametrize("word", ["migración", "MIGRACION", "Migracion", "COOPERACIÓN", "paises", "PAÍSES"])
+def test_spanish_words_fold_alike(client, anon, searchable, word):
+    assert found_everywhere(client, anon, word) == ["TEST-ES-01"]
+
+
+@pytest.mark.parametrize("words", ["absent", "citée absent", "الهجرةx", "migraciones"])
+def test_a_word_absent_from_every_text_finds_nothing(client, anon, searchable, words):
+    assert found_everywhere(client, anon, words) == []
+
+
+def test_ascii_words_in_another_case_find_seed_items_as_before(client, anon, searchable):
+    expected = page_codes(client, "q", "ethical recruitment")
+    assert expected  # the seed has it
+    assert found_everywhere(client, anon, "ETHICAL Recruitment") == expected
+    assert found_everywhere(client, anon, "gfmd-2007-rt1-02") == ["GFMD-2007-RT1-02"]
+
+
+def test_only_the_first_ten_words_count(client, anon, searchable):
+    assert found_everywhere(client, anon, "citee " * 10 + "absent") == ["TEST-NL-01"]
+    assert found_everywhere(client, anon, "citee " * 9 + "absent") == []
+
+
+def test_every_loaded_and_imported_row_has_its_search_text(searchable):
+    assert not Recommendation.objects.filter(search_text="").exists()
+    for code, text, stored in Recommendation.objects.values_list("code", "text", "search_text"):
+        assert stored == f"{search_form(code)}\n{search_form(text)}"
+    assert "citee" in searchable.case.search_text
+    assert "الهجرة والتنمية" in searchable.case.search_text
+
+
+# Write paths
+
+
+def test_bulk_create_computes_the_search_text(make_forum):
+    forum = make_forum()
+    created = Recommendation.objects.bulk_create(
+        [
+            Recommendation(code="BULK-01", forum=forum, order=1, text="Éducation des enfants migrants"),
+            Recommendation(code="BULK-02", forum=forum, order=2, text="التنمية المستدامة"),
+        ]
+    )
+    expected = {"BULK-01": "bulk-01\neducation des enfants migrants", "BULK-02": "bulk-02\nالتنمية المستدامة"}
+    assert {rec.code: rec.search_text for rec in created} == expected
+    assert dict(Recommendation.objects.values_list("code", "search_text")) == expected
+    assert list(Recommendation.objects.filter(search_text__contains=search_form("ÉDUCATION"))) == [created[0]]
+
+
+def test_a_save_after_editing_the_text_or_code_keeps_the_search_text_in_step(client, make_recommendation):
+    rec = make_recommendation(code="EDIT-01", text="Première version")
+    assert page_codes(client, "q", "PREMIERE") == ["EDIT-01"]
+
+    rec.text = "Deuxième version"
+    rec.save()
+    assert page_codes(client, "q", "premiere") == []
+    assert page_codes(client, "q", "DEUXIEME") == ["EDIT-01"]
+
+    # A save of only some fields that names the text saves the search text with it.
+    rec.text = "Troisième version"
+    rec.save(update_fields=["text"])
+    rec.refresh_from_db()
+    assert rec.search_text == "edit-01\ntroisieme version"
+    assert page_codes(client, "q", "troisième") == ["EDIT-01"]
+
+    rec.code = "EDIT-02"
+    rec.save(update_fields=["code"])
+    assert page_codes(client, "q", "edit-02") == ["EDIT-02"]
+    assert page_codes(client, "q", "edit-01") == []
+
+
+def test_the_search_text_is_not_in_the_history(make_recommendation):
+    rec = make_recommendation(text="Texte d'origine")
+    rec.text = "Texte modifié"
+    rec.save()
+    history_fields = {field.name for field in Recommendation.history.model._meta.get_fields()}
+    assert "text" in history_fields
+    assert "search_text" not in history_fields
+    assert Recommendation.history.filter(id=rec.pk).count() == 2
+
+
+def test_the_migration_fills_the_search_text_of_existing_rows(make_recommendation):
+    make_recommendation(code="OLD-01", text="Coopération régionale")
+    make_recommendation(code="OLD-02", text="الهِجْرَة")
+    Recommendation.objects.update(search_text="")
+    migration = importlib.import_module("tracker.migrations.0006_recommendation_search_text")
+
+    migration.fill_search_text(apps, SimpleNamespace(connection=connection))
+
+    assert dict(Recommendation.objects.values_list("code", "search_text")) == {
+        "OLD-01": "old-01\ncooperation regionale",
+        "OLD-02": "old-02\nالهجرة",
+    }

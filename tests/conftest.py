@@ -597,11 +597,20 @@ def api_world(
             reported_on=datetime.date(2008, 9, 1),
             review_state=approved,
         ),
+        # Reported after Manila (27 October 2008) made the recommendation: an earlier date is refused.
         a_returned=make_update(
-            centres, actor_a, status=status.NOT_STARTED, review_state=ProgressUpdate.ReviewState.RETURNED
+            centres,
+            actor_a,
+            status=status.NOT_STARTED,
+            reported_on=datetime.date(2008, 11, 9),
+            review_state=ProgressUpdate.ReviewState.RETURNED,
         ),
         b_submitted=make_update(
-            centres, actor_b, status=status.STALLED, review_state=ProgressUpdate.ReviewState.SUBMITTED
+            centres,
+            actor_b,
+            status=status.STALLED,
+            reported_on=datetime.date(2008, 11, 9),
+            review_state=ProgressUpdate.ReviewState.SUBMITTED,
         ),
     )
     for recommendation in (ethical, circular, centres, data):

@@ -9,6 +9,7 @@ from functools import partial
 import pytest
 from django.db import connection, connections
 
+from tracker import roles
 from tracker.models import ProgressUpdate, Recommendation
 
 # Committed data (threads have their own connections). A transactional test's flush removes the
@@ -81,37 +82,53 @@ def test_two_updates_recorded_with_the_same_version_one_wins_the_other_is_412(
         assert stored.status == winner["status"]  # the status is the winner's, not a mix
 
 
-def test_two_approvals_with_the_same_version_one_wins_the_other_is_412(
-    api_world, api_client_for, secretariat_user, make_update, actor_a, actor_b
+def update_etag(client, update):
+    return client.get(f"{API}/updates/{update.pk}/")["ETag"]
+
+
+def test_two_approvals_of_one_update_with_the_same_version_one_wins_the_other_is_412(
+    api_world, api_client_for, secretariat_user, make_update, actor_b
 ):
     first, second = api_client_for(secretariat_user), api_client_for(secretariat_user)
     recommendation = api_world.centres
     for round_ in range(ROUNDS):
-        a = make_update(recommendation, actor_a, status="implemented", review_state="submitted")
-        b = make_update(recommendation, actor_b, status="stalled", review_state="submitted")
-        tag = etag(first, recommendation)
-
+        update = make_update(recommendation, actor_b, status="stalled", review_state="submitted")
+        version = Recommendation.objects.get(pk=recommendation.pk).version
+        tag = update_etag(first, update)
+        url = f"{API}/updates/{update.pk}/approve/"
         responses = race(
-            partial(first.post, f"{API}/updates/{a.pk}/approve/", {}, format="json", HTTP_IF_MATCH=tag),
-            partial(second.post, f"{API}/updates/{b.pk}/approve/", {}, format="json", HTTP_IF_MATCH=tag),
+            partial(first.post, url, {"note": "first"}, format="json", HTTP_IF_MATCH=tag),
+            partial(second.post, url, {"note": "second"}, format="json", HTTP_IF_MATCH=tag),
         )
         assert sorted(r.status_code for r in responses) == [200, 412], (round_, [r.content for r in responses])
-        states = sorted(ProgressUpdate.objects.filter(pk__in=[a.pk, b.pk]).values_list("review_state", flat=True))
-        assert states == ["approved", "submitted"]
-
-
-def test_a_focal_points_submission_and_the_secretariats_update_with_one_version_one_wins(
-    api_world, api_client_for, secretariat_user, focal_a
-):
-    focal, secretariat = api_client_for(focal_a), api_client_for(secretariat_user)
-    recommendation = api_world.ethical
-    for round_ in range(ROUNDS):
-        tag = etag(focal, recommendation)
-        body = {"recommendation": recommendation.code, "status": "stalled", "summary": "x"}
-        responses = race(
-            partial(focal.post, f"{API}/updates/", body, format="json", HTTP_IF_MATCH=tag),
-            partial(
-                secretariat.post, f"{API}/updates/", body | {"actor": "government-b"}, format="json", HTTP_IF_MATCH=tag
-            ),
+        winner = next(r for r in responses if r.status_code == 200).json()
+        stored = ProgressUpdate.objects.get(pk=update.pk)
+        assert (stored.review_state, stored.review_note, stored.version) == (
+            "approved",
+            winner["review_note"],
+            update.version + 1,
         )
-        assert sorted(r.status_code for r in responses) == [201, 412], (round_, [r.content for r in responses])
+        # Approved once: the recommendation's version moved once.
+        assert Recommendation.objects.get(pk=recommendation.pk).version == version + 1
+
+
+def test_two_focal_points_revising_one_submission_from_one_read_one_wins_the_other_is_412(
+    api_world, api_client_for, focal_a, make_user, actor_a
+):
+    colleague = make_user("focal_a2", actor=actor_a, groups=[roles.FOCAL_POINT])
+    first, second = api_client_for(focal_a), api_client_for(colleague)
+    recommendation = api_world.centres
+    version = Recommendation.objects.get(pk=recommendation.pk).version
+    for round_ in range(ROUNDS):
+        update = api_world.updates.a_returned
+        tag = update_etag(first, update)
+        url = f"{API}/updates/{update.pk}/"
+        responses = race(
+            partial(first.patch, url, {"summary": f"first {round_}"}, format="json", HTTP_IF_MATCH=tag),
+            partial(second.patch, url, {"summary": f"second {round_}"}, format="json", HTTP_IF_MATCH=tag),
+        )
+        assert sorted(r.status_code for r in responses) == [200, 412], (round_, [r.content for r in responses])
+        winner = next(r for r in responses if r.status_code == 200).json()
+        assert ProgressUpdate.objects.get(pk=update.pk).summary == winner["summary"]
+    # Private revisions never moved the recommendation's public version.
+    assert Recommendation.objects.get(pk=recommendation.pk).version == version

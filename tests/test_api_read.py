@@ -82,6 +82,7 @@ FIELDS = {
         "review_state",
         "reviewed_at",
         "review_note",
+        "version",
     },
     "actors": {
         "slug",

@@ -42,6 +42,11 @@ def focal_a_client(api_client_for, focal_a):
     return api_client_for(focal_a)
 
 
+@pytest.fixture
+def focal_b_client(api_client_for, focal_b):
+    return api_client_for(focal_b)
+
+
 # Tokens
 
 
@@ -153,12 +158,17 @@ def test_a_focal_point_naming_another_actor_is_refused_and_nothing_is_recorded(a
     assert ProgressUpdate.objects.count() == count
 
 
-def test_a_focal_point_may_name_its_own_actor_and_send_if_match(api_world, focal_a_client):
+def test_a_focal_point_may_name_its_own_actor_and_send_if_match(api_world, focal_a_client, secretariat):
     tag = etag(focal_a_client, api_world.centres)
     body = new_update(api_world.centres, actor="government-a", reported_on="2010-01-31")
     response = focal_a_client.post(f"{API}/updates/", body, format="json", HTTP_IF_MATCH=tag)
     assert response.status_code == 201
     assert response.json()["reported_on"] == "2010-01-31"
+    # A submission is private: the recommendation's version did not move, the same tag still holds.
+    again = focal_a_client.post(f"{API}/updates/", body, format="json", HTTP_IF_MATCH=tag)
+    assert again.status_code == 201
+    # Something public (the secretariat's approved update) makes the tag stale.
+    assert secretariat.post(f"{API}/updates/", new_update(api_world.centres), format="json", HTTP_IF_MATCH=tag)
     stale = focal_a_client.post(f"{API}/updates/", body, format="json", HTTP_IF_MATCH=tag)
     assert stale.status_code == 412
 
@@ -214,9 +224,10 @@ def test_the_secretariats_update_needs_if_match_and_is_approved_at_once(api_worl
     data = Recommendation.objects.get(pk=api_world.data.pk)
     assert data.status == Status.IMPLEMENTED
     assert data.version == api_world.data.version + 1
-    # The write answers with the ETag a client then sends for its next write.
-    assert response["ETag"].startswith(f'"{data.version}-')
     assert etag(secretariat, data).startswith(f'"{data.version}-')
+    # The write answers with the new update's ETag, which a revision of it then sends.
+    assert response["ETag"].startswith(f'"{response.json()["version"]}-')
+    assert response["ETag"] == secretariat.get(response["Location"])["ETag"]
 
 
 def test_a_stale_if_match_is_412_and_records_nothing(api_world, secretariat):
@@ -253,25 +264,32 @@ def test_the_secretariat_approves_a_submitted_update_with_if_match(api_world, se
     url = f"{API}/updates/{update.pk}/approve/"
     assert secretariat.post(url, {}, format="json").status_code == 428
     update_etag = secretariat.get(f"{API}/updates/{update.pk}/")["ETag"]
-    assert update_etag.split("-")[0] == etag(secretariat, api_world.centres).split("-")[0]
+    # The update's ETag carries the update's own version.
+    assert update_etag.startswith(f'"{update.version}-')
+    before = Recommendation.objects.get(pk=api_world.centres.pk)
     response = secretariat.post(url, {"note": "Thanks"}, format="json", HTTP_IF_MATCH=update_etag)
     assert response.status_code == 200, response.json()
     assert response.json()["review_state"] == "approved"
+    assert response.json()["version"] == update.version + 1
+    assert response["ETag"].startswith(f'"{update.version + 1}-')
     centres = Recommendation.objects.get(pk=api_world.centres.pk)
     assert centres.status == Status.STALLED
-    assert response["ETag"].startswith(f'"{centres.version}-')
-    again = secretariat.post(url, {}, format="json", HTTP_IF_MATCH=etag(secretariat, api_world.centres))
+    # Approval is public: the recommendation's version and updated_at move.
+    assert centres.version == before.version + 1
+    assert centres.updated_at > before.updated_at
+    again = secretariat.post(url, {}, format="json", HTTP_IF_MATCH=response["ETag"])
     assert again.status_code == 409
     assert again.json()["code"] == "conflict"
     assert api_client_for(focal_b).get(f"{API}/updates/{update.pk}/").json()["review_note"] == "Thanks"
 
 
-def test_approving_with_a_stale_if_match_is_412(api_world, secretariat):
-    tag = etag(secretariat, api_world.centres)
-    secretariat.post(f"{API}/updates/", new_update(api_world.centres), format="json", HTTP_IF_MATCH=tag)
-    response = secretariat.post(
-        f"{API}/updates/{api_world.updates.b_submitted.pk}/approve/", {}, format="json", HTTP_IF_MATCH=tag
-    )
+def test_approving_with_a_stale_if_match_is_412(api_world, secretariat, focal_b_client):
+    url = f"{API}/updates/{api_world.updates.b_submitted.pk}/"
+    tag = secretariat.get(url)["ETag"]
+    # The focal point revises its submission after the reviewer read it.
+    revised = focal_b_client.patch(url, {"summary": "Revised"}, format="json", HTTP_IF_MATCH=tag)
+    assert revised.status_code == 200, revised.json()
+    response = secretariat.post(f"{url}approve/", {}, format="json", HTTP_IF_MATCH=tag)
     assert response.status_code == 412
     assert ProgressUpdate.objects.get(pk=api_world.updates.b_submitted.pk).review_state == "submitted"
 

@@ -20,9 +20,9 @@ from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from tracker import roles, services
+from tracker import roles, services, spreadsheet_formats
 from tracker.audit import log_denied
-from tracker.importing import RecommendationResource
+from tracker.importing import IMPORT_FORMATS, ImportFileError, RecommendationResource
 from tracker.models import (
     STATUS_COLOURS,
     Actor,
@@ -296,6 +296,10 @@ class RecommendationAdmin(SecretariatOnlyMixin, ImportExportMixin, SimpleHistory
     form = RecommendationForm
     # Import and export use the public CSV export's columns, so export → edit → import round-trips.
     resource_classes = [RecommendationResource]
+    # CSV and XLSX files are read by tracker.importing.read_dataset, as the import command reads them.
+    import_formats = IMPORT_FORMATS
+    # CSV, TSV and XLSX cells are escaped against formula injection (tracker.spreadsheet_formats).
+    export_formats = spreadsheet_formats.EXPORT_FORMATS
     list_display = [
         "code",
         "short_text",
@@ -389,6 +393,14 @@ class RecommendationAdmin(SecretariatOnlyMixin, ImportExportMixin, SimpleHistory
     def get_import_data_kwargs(self, **kwargs):
         # The confirmed import rejects the whole file on any invalid row, like the dry run showed.
         return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        # A file the import refuses as a whole (not UTF-8, a column missing, ...): say why, in
+        # the command's words, rather than the name of an exception.
+        if isinstance(e, ImportFileError):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def get_list_editable(self, request):
         return self.list_editable if roles.is_secretariat(request.user) else ()
@@ -595,6 +607,9 @@ class RecommendationLinkAdmin(SecretariatOnlyMixin, admin.ModelAdmin):
 
 
 class ProgressUpdateForm(forms.ModelForm):
+    # The update's version when the form was loaded: a revision saved over someone else's is refused.
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = ProgressUpdate
         fields = ["recommendation", "actor", "status", "reported_on", "summary", "evidence_url", "source_document"]
@@ -610,6 +625,8 @@ class ProgressUpdateForm(forms.ModelForm):
             self.fields["actor"].empty_label = None
         if "reported_on" in self.fields and not self.instance.pk:
             self.fields["reported_on"].initial = timezone.localdate()
+        if self.instance.pk:
+            self.fields["edit_version"].initial = self.instance.version
 
 
 @admin.register(ProgressUpdate)
@@ -642,7 +659,7 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
     def get_fields(self, request, obj=None):
         fields = list(ProgressUpdateForm.Meta.fields)
         if obj is not None:
-            fields += self.readonly_fields
+            fields += [*self.readonly_fields, "edit_version"]
         return fields
 
     def get_readonly_fields(self, request, obj=None):
@@ -692,13 +709,27 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            changes = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
-            services.revise_update(obj, user=request.user, changes=changes)
+            changes = {
+                name: form.cleaned_data[name]
+                for name in form.changed_data
+                if name in form.cleaned_data and name != "edit_version"
+            }
+            services.revise_update(
+                obj, user=request.user, changes=changes, expected_version=form.cleaned_data.get("edit_version")
+            )
         else:
             services.submit_update(obj, user=request.user)
 
     def delete_model(self, request, obj):
         services.delete_update(obj, user=request.user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.StaleVersion as exc:
+            # Someone saved this update between our form check and our write: nothing was written.
+            messages.error(request, str(exc) + " " + str(_("Nothing was saved; reload and try again.")))
+            return HttpResponseRedirect(request.path)
 
     def delete_queryset(self, request, queryset):
         for update in queryset.select_related("recommendation"):
@@ -711,7 +742,7 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
         ):
             try:
                 review(update, user=request.user)
-            except (PermissionDenied, ValidationError) as exc:
+            except (PermissionDenied, ValidationError, services.InvalidTransition, services.StaleVersion) as exc:
                 self.message_user(request, f"{update}: {exc}", messages.ERROR)
                 continue
             count += 1

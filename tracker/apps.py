@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +10,6 @@ class TrackerConfig(AppConfig):
 
     def ready(self):
         from tracker import audit  # noqa: F401  (connects the failed-login receiver)
+        from tracker.models.version import ensure_version_triggers
+
+        post_migrate.connect(ensure_version_triggers, sender=self, dispatch_uid="tracker-version-triggers")

@@ -14,12 +14,34 @@ from django.utils.translation import gettext as _
 from tracker.filters import RecommendationFilterSet
 from tracker.models import ProgressUpdate, Recommendation
 from tracker.templatetags.tracker_tags import browse_query
+from tracker.text import xml_safe
 
 FEED_SIZE = 50
 
 
+def _xml_safe(value):
+    """`value` with every string in it (also in lists and tuples) passed through `xml_safe`."""
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_xml_safe(item) for item in value)
+    return value
+
+
+class XmlSafeAtom1Feed(Atom1Feed):
+    """An Atom feed that drops the characters XML 1.0 cannot carry from every field, so a
+    stored text with a control character (pasted from Word, or stored before text was cleaned on
+    the way in) never makes the feed fail: Django's XML writer raises on them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*_xml_safe(args), **{name: _xml_safe(value) for name, value in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*_xml_safe(args), **{name: _xml_safe(value) for name, value in kwargs.items()})
+
+
 class UpdatesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom1Feed
 
     def get_object(self, request):
         filterset = RecommendationFilterSet(request.GET, queryset=Recommendation.objects.all())

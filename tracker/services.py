@@ -13,30 +13,62 @@ from tracker.roles import can_report_for, is_secretariat
 
 
 class StaleVersion(Exception):
-    """The recommendation changed since the caller read it (someone else saved first)."""
+    """The recommendation or progress update changed since the caller read it (someone else
+    saved first). `obj` is the recommendation or update, refreshed; `expected_version` what the
+    caller had."""
 
-    def __init__(self, recommendation, expected_version):
-        self.recommendation = recommendation
+    def __init__(self, obj, expected_version):
+        self.obj = obj
         self.expected_version = expected_version
-        super().__init__(
-            _("Recommendation %(code)s was changed by someone else (version %(current)s, you had %(expected)s).")
-            % {"code": recommendation.code, "current": recommendation.version, "expected": expected_version}
-        )
+        if isinstance(obj, ProgressUpdate):
+            message = _(
+                "Progress update %(id)s was changed by someone else (version %(current)s, you had %(expected)s)."
+            ) % {"id": obj.pk, "current": obj.version, "expected": expected_version}
+        else:
+            message = _(
+                "Recommendation %(code)s was changed by someone else (version %(current)s, you had %(expected)s)."
+            ) % {"code": obj.code, "current": obj.version, "expected": expected_version}
+        super().__init__(message)
+
+    @property
+    def recommendation(self):
+        return self.obj if isinstance(self.obj, Recommendation) else self.obj.recommendation
 
 
-def _claim_version(recommendation, expected_version):
-    """Bump the recommendation's version if it is still `expected_version`, atomically.
+class InvalidTransition(Exception):
+    """A review asked of an update that is not (or no longer) waiting for review."""
+
+
+def _claim_version(obj, expected_version):
+    """Bump the version of `obj` (a Recommendation or a ProgressUpdate) if it is still
+    `expected_version` (any version when None), atomically. Raises StaleVersion.
 
     One conditional UPDATE, so of two concurrent writers with the same version exactly one wins,
-    on SQLite and PostgreSQL alike.
+    on SQLite and PostgreSQL alike. A recommendation's `updated_at` moves with its version: it is
+    claimed only for changes the public can see.
     """
-    query = Recommendation.objects.filter(pk=recommendation.pk)
+    model = type(obj)
+    query = model.objects.filter(pk=obj.pk)
     if expected_version is not None:
         query = query.filter(version=expected_version)
-    if not query.update(version=F("version") + 1):
+    changes = {"version": F("version") + 1}
+    if model is Recommendation:
+        changes["updated_at"] = timezone.now()
+    refreshed = ["version", "updated_at"] if model is Recommendation else ["version", "review_state"]
+    if not query.update(**changes):
+        obj.refresh_from_db(fields=refreshed)
+        raise StaleVersion(obj, expected_version)
+    obj.refresh_from_db(fields=refreshed)
+
+
+def _check_version(recommendation, expected_version):
+    """Raise StaleVersion unless the recommendation is still at `expected_version` (None: any).
+    For writes based on a recommendation that change nothing public (a focal point's submission)."""
+    if expected_version is None:
+        return
+    if not Recommendation.objects.filter(pk=recommendation.pk, version=expected_version).exists():
         recommendation.refresh_from_db(fields=["version"])
         raise StaleVersion(recommendation, expected_version)
-    recommendation.refresh_from_db(fields=["version"])
 
 
 def _refresh_current_status(recommendation, user):
@@ -110,7 +142,12 @@ def submit_update(update, *, user, expected_version=None):
     update.full_clean(exclude=["recommendation", "actor", "recorded_by", "reviewed_by", "source_document"])
     recommendation = update.recommendation
     with transaction.atomic():
-        _claim_version(recommendation, expected_version)
+        if approved:
+            # Public at once: the recommendation's timeline (and perhaps its status) changes.
+            _claim_version(recommendation, expected_version)
+        else:
+            # Private until approved: the recommendation's public version must not move.
+            _check_version(recommendation, expected_version)
         update._history_user = user
         update.save()
         if approved:
@@ -143,17 +180,23 @@ def save_recommendation(recommendation, *, user, expected_version=None, changed_
     return recommendation
 
 
-def _review(update, user, state, note):
+def _review(update, user, state, note, expected_version):
     if not is_secretariat(user):
         raise PermissionDenied(_("Only the secretariat may approve or return progress updates."))
-    if update.review_state != ProgressUpdate.ReviewState.SUBMITTED:
-        raise ValidationError(
-            _("Only submitted updates can be reviewed; this one is %(state)s.")
-            % {"state": update.get_review_state_display()}
-        )
     with transaction.atomic():
-        recommendation = update.recommendation
-        _claim_version(recommendation, None)
+        # One conditional UPDATE decides: of two reviewers, exactly one finds it still submitted.
+        query = ProgressUpdate.objects.filter(pk=update.pk, review_state=ProgressUpdate.ReviewState.SUBMITTED)
+        if expected_version is not None:
+            query = query.filter(version=expected_version)
+        if not query.update(version=F("version") + 1):
+            update.refresh_from_db(fields=["version", "review_state"])
+            if expected_version is not None and update.version != expected_version:
+                raise StaleVersion(update, expected_version)
+            raise InvalidTransition(
+                _("Only submitted updates can be reviewed; this one is %(state)s.")
+                % {"state": update.get_review_state_display()}
+            )
+        update.refresh_from_db(fields=["version"])
         update.review_state = state
         update.reviewed_by = user
         update.reviewed_at = timezone.now()
@@ -161,18 +204,25 @@ def _review(update, user, state, note):
         update._history_user = user
         update.save(update_fields=["review_state", "reviewed_by", "reviewed_at", "review_note"])
         if state == ProgressUpdate.ReviewState.APPROVED:
+            recommendation = update.recommendation
+            _claim_version(recommendation, None)
             _refresh_current_status(recommendation, user)
     return update
 
 
-def approve_update(update, *, user, note=""):
-    """Approve a submitted update; it becomes public and may change the current status."""
-    return _review(update, user, ProgressUpdate.ReviewState.APPROVED, note)
+def approve_update(update, *, user, note="", expected_version=None):
+    """Approve a submitted update; it becomes public and may change the current status.
+
+    `expected_version` is the update's own version (None: any). Raises PermissionDenied (not the
+    secretariat), StaleVersion (the update changed since), InvalidTransition (not submitted).
+    """
+    return _review(update, user, ProgressUpdate.ReviewState.APPROVED, note, expected_version)
 
 
-def return_update(update, *, user, note=""):
-    """Return a submitted update to its author for revision; it stays private."""
-    return _review(update, user, ProgressUpdate.ReviewState.RETURNED, note)
+def return_update(update, *, user, note="", expected_version=None):
+    """Return a submitted update to its author for revision; it stays private, so the
+    recommendation's public version does not move. Raises as `approve_update`."""
+    return _review(update, user, ProgressUpdate.ReviewState.RETURNED, note, expected_version)
 
 
 def revise_update(update, *, user, changes, expected_version=None):
@@ -180,7 +230,9 @@ def revise_update(update, *, user, changes, expected_version=None):
 
     A focal point may revise its own actor's submitted or returned updates, which go back to
     `submitted`; the secretariat may revise any update, and an approved one stays approved, so
-    the recommendation's status is recomputed in the same transaction.
+    the recommendation's status is recomputed (and its version moves) in the same transaction.
+    `expected_version` is the update's own version (None: any). Raises PermissionDenied,
+    ValidationError (a field that cannot be changed, or an invalid value) and StaleVersion.
     """
     if not can_report_for(user, update.actor):
         raise PermissionDenied(_("You may only revise your own government's or organisation's updates."))
@@ -198,27 +250,39 @@ def revise_update(update, *, user, changes, expected_version=None):
     update.full_clean(exclude=["recommendation", "actor", "recorded_by", "reviewed_by"])
     with transaction.atomic():
         recommendation = update.recommendation
-        _claim_version(recommendation, expected_version)
+        _claim_version(update, expected_version)
+        if not secretariat and update.review_state == ProgressUpdate.ReviewState.APPROVED:
+            raise PermissionDenied(_("An approved update can only be changed by the secretariat."))
+        public = update.review_state == ProgressUpdate.ReviewState.APPROVED
         if not secretariat:
             update.review_state = ProgressUpdate.ReviewState.SUBMITTED
             update.reviewed_by = None
             update.reviewed_at = None
         update._history_user = user
         update.save()
-        _refresh_current_status(recommendation, user)
+        if public:
+            _claim_version(recommendation, None)
+            _refresh_current_status(recommendation, user)
     return update
 
 
-def delete_update(update, *, user):
-    """Delete a progress update (secretariat only) and recompute the status it may have set."""
+def delete_update(update, *, user, expected_version=None):
+    """Delete a progress update (secretariat only) and recompute the status it may have set.
+
+    `expected_version` is the update's own version (None: any). Raises PermissionDenied and
+    StaleVersion. The recommendation's version moves only if the update was public.
+    """
     if not is_secretariat(user):
         raise PermissionDenied(_("Only the secretariat may delete progress updates."))
     with transaction.atomic():
         recommendation = update.recommendation
-        _claim_version(recommendation, None)
+        _claim_version(update, expected_version)
+        public = update.review_state == ProgressUpdate.ReviewState.APPROVED
         update._history_user = user
         update.delete()
-        _refresh_current_status(recommendation, user)
+        if public:
+            _claim_version(recommendation, None)
+            _refresh_current_status(recommendation, user)
 
 
 def set_themes(recommendations, *, themes, mode, user):

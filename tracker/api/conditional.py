@@ -1,9 +1,10 @@
 """Conditional requests: ETag and Last-Modified on reads (304 when unchanged), If-Match on writes.
 
 ETags are a digest of the JSON body, so they change whenever anything a response shows changes,
-nested names included. A response about one recommendation (its detail, one of its updates, a
-write) prefixes the digest with the recommendation's `version`: `"<version>-<digest>"`. That
-version is what If-Match is checked against, so the ETag of a GET is exactly what a write sends.
+nested names included. A response about one recommendation (its detail) or one progress update
+(its detail, a write of it) prefixes the digest with that object's own `version`:
+`"<version>-<digest>"`. That version is what If-Match is checked against, so the ETag of a GET is
+exactly what a write of the same object sends.
 
 Last-Modified is the time this server first served the current representation of that URL,
 remembered in the default cache. A representation that comes back after another is dated anew,
@@ -74,7 +75,7 @@ def finish(request, response, version=None):
 
 
 def expected_version(request, *, required):
-    """The recommendation version an If-Match header names, or None when it is absent and
+    """The version (of a recommendation or a progress update) an If-Match header names, or None when it is absent and
     optional. Raises 428 when a required one is missing (or is `*`, which protects nothing), 412
     when it cannot match (a weak ETag, a list's, several)."""
     header = request.headers.get("If-Match", "").strip()

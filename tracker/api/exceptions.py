@@ -14,7 +14,7 @@ from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from tracker.services import StaleVersion
+from tracker.services import InvalidTransition, StaleVersion
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -72,6 +72,8 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, StaleVersion):
         exc = PreconditionFailed(str(exc))
+    elif isinstance(exc, InvalidTransition):
+        exc = Conflict(str(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

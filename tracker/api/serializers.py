@@ -4,9 +4,11 @@ QuerySet annotations, never a query per row."""
 
 import functools
 import re
+from collections.abc import Mapping
 from urllib.parse import quote
 
 from django.urls import reverse as django_reverse
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
@@ -26,6 +28,7 @@ from tracker.models import (
     Theme,
 )
 from tracker.roles import can_report_for
+from tracker.text import clean_text
 
 NS = "api-v1"
 
@@ -570,6 +573,7 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
             "review_state",
             "reviewed_at",
             "review_note",
+            "version",
         ]
 
     def get_review_note(self, obj) -> str:
@@ -580,7 +584,75 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
 # Writes. Each serializer validates input only; saving goes through tracker.services.
 
 
-class ProgressUpdateCreateSerializer(serializers.Serializer):
+class CleanTextField(serializers.CharField):
+    """Free text from a client, cleaned as every stored text is (`tracker.text.clean_text`:
+    vertical tab and form feed become newlines, other control characters are removed) before
+    it is validated, so a pasted NUL is dropped rather than refused."""
+
+    def to_internal_value(self, data):
+        return clean_text(super().to_internal_value(data))
+
+
+@functools.cache
+def _names_of(serializer_class):
+    """The field names of `serializer_class` and of its Meta.model, if it has one (a frozenset)."""
+    names = set(serializer_class().fields)
+    model = getattr(getattr(serializer_class, "Meta", None), "model", None)
+    if model is not None:
+        names.update(field.name for field in model._meta.get_fields() if field.concrete)
+    return frozenset(names)
+
+
+class RefusesUnexpectedFields:
+    """Mixin for every write serializer: a body field it does not write is refused, never dropped.
+
+    A body name that is a field of `answers_with` (the serializer of what the write answers with)
+    or of its model, or a read-only field of this serializer, is read-only here; any other name is
+    unknown. Each is named in the errors, alongside the other fields' errors:
+    {"review_state": ["This field is read-only."], "colour": ["Unknown field."]}.
+    """
+
+    answers_with = None  # a serializer class, or None
+    default_error_messages = {
+        "read_only_field": gettext_lazy("This field is read-only."),
+        "unknown_field": gettext_lazy("Unknown field."),
+    }
+
+    def refused_fields(self, data):
+        """{name: [ErrorDetail]} for each key of `data` this serializer does not write, in sorted
+        order; {} when there is none or `data` is not a mapping (the serializer refuses that itself)."""
+        if not isinstance(data, Mapping):
+            return {}
+        writable = {name for name, field in self.fields.items() if not field.read_only}
+        read_only = set(self.fields) | (_names_of(self.answers_with) if self.answers_with else frozenset())
+        refused = {}
+        for name in sorted(str(key) for key in data):
+            if name not in writable:
+                code = "read_only_field" if name in read_only else "unknown_field"
+                refused[name] = [serializers.ErrorDetail(self.error_messages[code], code=code)]
+        return refused
+
+    def to_internal_value(self, data):
+        """The validated values (a dict), as the serializer's own to_internal_value returns them.
+
+        Raises ValidationError naming each refused field (see `refused_fields`) together with the
+        errors of the other fields.
+        """
+        refused = self.refused_fields(data)
+        try:
+            values = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if refused and isinstance(error.detail, dict):
+                raise serializers.ValidationError({**error.detail, **refused}) from None
+            raise
+        if refused:
+            raise serializers.ValidationError(refused)
+        return values
+
+
+class ProgressUpdateCreateSerializer(RefusesUnexpectedFields, serializers.Serializer):
+    answers_with = ProgressUpdateSerializer
+
     recommendation = SlugReference(
         slug_field="code", queryset=Recommendation.objects.all(), help_text="The recommendation's code."
     )
@@ -591,7 +663,7 @@ class ProgressUpdateCreateSerializer(serializers.Serializer):
         help_text="Whose assessment this is; defaults to your own actor. A focal point may only name its own.",
     )
     status = serializers.ChoiceField(choices=Status.choices)
-    summary = serializers.CharField(max_length=10000, help_text="What happened and why the status is what it is.")
+    summary = CleanTextField(max_length=10000, help_text="What happened and why the status is what it is.")
     evidence_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
     reported_on = serializers.DateField(required=False, help_text="The date the assessment refers to; default today.")
     source_document = SlugReference(
@@ -599,27 +671,20 @@ class ProgressUpdateCreateSerializer(serializers.Serializer):
     )
 
 
-class ProgressUpdateReviseSerializer(serializers.Serializer):
+class ProgressUpdateReviseSerializer(RefusesUnexpectedFields, serializers.Serializer):
+    answers_with = ProgressUpdateSerializer
+
     status = serializers.ChoiceField(choices=Status.choices, required=False)
-    summary = serializers.CharField(max_length=10000, required=False)
+    summary = CleanTextField(max_length=10000, required=False)
     evidence_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
     reported_on = serializers.DateField(required=False)
     source_document = SlugReference(slug_field="slug", queryset=Document.objects.all(), required=False, allow_null=True)
 
-    def validate(self, attrs):
-        unknown = set(self.initial_data) - set(self.fields) if isinstance(self.initial_data, dict) else set()
-        if unknown:
-            raise serializers.ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
-        return attrs
 
+class ReviewSerializer(RefusesUnexpectedFields, serializers.Serializer):
+    answers_with = ProgressUpdateSerializer
 
-class ReviewSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
-
-
-class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=256, style={"input_type": "password"}, trim_whitespace=False)
+    note = CleanTextField(max_length=10000, required=False, allow_blank=True, default="")
 
 
 class TokenSerializer(serializers.Serializer):
@@ -627,6 +692,13 @@ class TokenSerializer(serializers.Serializer):
         help_text="Send as `Authorization: Token <token>`. Shown once: only a digest is stored."
     )
     expiry = serializers.DateTimeField(allow_null=True)
+
+
+class TokenRequestSerializer(RefusesUnexpectedFields, serializers.Serializer):
+    answers_with = TokenSerializer
+
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=256, style={"input_type": "password"}, trim_whitespace=False)
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -1,11 +1,8 @@
 """The REST API v1: read-only resources for everyone, progress updates written by focal points
 and the secretariat through tracker.services, conditional requests throughout."""
 
-from contextlib import contextmanager
-
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -37,7 +34,6 @@ from tracker.roles import can_report_for, is_secretariat
 
 from . import conditional, queries
 from .authentication import TokenAuthentication
-from .exceptions import Conflict
 from .filters import FilterBackend, ProgressUpdateAPIFilterSet, RecommendationAPIFilterSet
 from .permissions import CanReport, IsSecretariat
 from .schema import IF_MATCH
@@ -204,21 +200,6 @@ class RecommendationViewSet(ReadOnlyViewSet):
         return Response({"total": sum(counts.values()), "by_status": counts})
 
 
-@contextmanager
-def _version_guard(recommendation_id, expected_version):
-    """Hold the recommendation's row until the end of the block, refusing a stale version.
-
-    For services that take no expected version (review, delete): the row lock (a write lock for
-    the whole database on SQLite, whose transactions here begin IMMEDIATE) serialises concurrent
-    writers, so a second writer with the same version sees the first one's bump and gets 412.
-    """
-    with transaction.atomic():
-        recommendation = Recommendation.objects.select_for_update().get(pk=recommendation_id)
-        if expected_version is not None and recommendation.version != expected_version:
-            raise services.StaleVersion(recommendation, expected_version)
-        yield recommendation
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="List progress updates",
@@ -230,7 +211,7 @@ def _version_guard(recommendation_id, expected_version):
         summary="Report progress",
         description="A focal point reports for its own actor; the update waits for review (`submitted`). "
         "What the secretariat reports is approved at once and changes the recommendation: send If-Match "
-        "with the recommendation's ETag.",
+        "with the recommendation's ETag (optional for a focal point, checked when sent).",
         request=ProgressUpdateCreateSerializer,
         responses={201: ProgressUpdateSerializer},
         parameters=[IF_MATCH],
@@ -238,15 +219,15 @@ def _version_guard(recommendation_id, expected_version):
     partial_update=extend_schema(
         summary="Revise a progress update",
         description="A focal point may revise its actor's submitted or returned updates (they go back to "
-        "`submitted`); the secretariat any update. Send If-Match with the ETag of the update (or of its "
-        "recommendation): required.",
+        "`submitted`); the secretariat any update. Send If-Match with the ETag of the update "
+        "(`GET /api/v1/updates/<id>/`): required.",
         request=ProgressUpdateReviseSerializer,
         responses=ProgressUpdateSerializer,
         parameters=[IF_MATCH],
     ),
     destroy=extend_schema(
         summary="Delete a progress update",
-        description="Secretariat only. Send If-Match with the ETag of the update (or of its recommendation): required.",
+        description="Secretariat only. Send If-Match with the ETag of the update: required.",
         parameters=[IF_MATCH],
     ),
 )
@@ -276,12 +257,12 @@ class ProgressUpdateViewSet(
 
     def _respond(self, update, status_code=status.HTTP_200_OK, headers=None):
         update = self.get_queryset().get(pk=update.pk)
-        self.etag_version = update.recommendation.version
+        self.etag_version = update.version
         return Response(self.get_serializer(update).data, status=status_code, headers=headers)
 
     def retrieve(self, request, *args, **kwargs):
         update = self.get_object()
-        self.etag_version = update.recommendation.version
+        self.etag_version = update.version
         return Response(self.get_serializer(update).data)
 
     def create(self, request, *args, **kwargs):
@@ -297,7 +278,8 @@ class ProgressUpdateViewSet(
             raise exceptions.PermissionDenied(
                 _("You may only report progress for your own government or organisation.")
             )
-        # The secretariat's updates are approved at once and change the recommendation.
+        # The secretariat's updates are approved at once and change the recommendation: If-Match
+        # names the recommendation's version (required then; checked when a focal point sends it).
         expected = conditional.expected_version(request, required=is_secretariat(user))
         update = services.record_progress(
             data["recommendation"],
@@ -324,7 +306,8 @@ class ProgressUpdateViewSet(
             raise exceptions.PermissionDenied(_("You may not revise this update."))
         serializer = ProgressUpdateReviseSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        # Always: two people revising one update must not overwrite each other either.
+        # Always: two people revising one update must not overwrite each other. If-Match names
+        # the update's own version.
         expected = conditional.expected_version(request, required=True)
         services.revise_update(update, user=user, changes=serializer.validated_data, expected_version=expected)
         return self._respond(update)
@@ -332,8 +315,7 @@ class ProgressUpdateViewSet(
     def destroy(self, request, *args, **kwargs):
         update = self.get_object()
         expected = conditional.expected_version(request, required=True)
-        with _version_guard(update.recommendation_id, expected):
-            services.delete_update(get_object_or_404(ProgressUpdate, pk=update.pk), user=request.user)
+        services.delete_update(update, user=request.user, expected_version=expected)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _review(self, request, service, *, required):
@@ -341,20 +323,13 @@ class ProgressUpdateViewSet(
         serializer = ReviewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         expected = conditional.expected_version(request, required=required)
-        with _version_guard(update.recommendation_id, expected):
-            update = get_object_or_404(ProgressUpdate.objects.select_related("recommendation"), pk=update.pk)
-            if update.review_state != ProgressUpdate.ReviewState.SUBMITTED:
-                raise Conflict(
-                    _("Only submitted updates can be reviewed; this one is %(state)s.")
-                    % {"state": update.get_review_state_display()}
-                )
-            service(update, user=request.user, note=serializer.validated_data["note"])
+        service(update, user=request.user, note=serializer.validated_data["note"], expected_version=expected)
         return self._respond(update)
 
     @extend_schema(
         summary="Approve a submitted update",
         description="Secretariat only. The update becomes public and may change the recommendation's "
-        "status: send If-Match with the recommendation's (or this update's) ETag.",
+        "status: send If-Match with this update's ETag.",
         request=ReviewSerializer,
         responses=ProgressUpdateSerializer,
         parameters=[IF_MATCH],
@@ -365,7 +340,8 @@ class ProgressUpdateViewSet(
 
     @extend_schema(
         summary="Return a submitted update for revision",
-        description="Secretariat only. The update stays private; If-Match is optional.",
+        description="Secretariat only. The update stays private; If-Match (this update's ETag) is "
+        "optional, checked when sent.",
         request=ReviewSerializer,
         responses=ProgressUpdateSerializer,
         parameters=[IF_MATCH],

@@ -1,15 +1,20 @@
 """Recommendations, the links that trace an idea across forums, and progress updates."""
 
+import datetime
+
 from django.conf import settings
 from django.db import connections, models
 from django.db.models import Aggregate, CharField, Count, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, Upper
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from tracker.sql import compiled
 
+from .clean_fields import CleanCharField, CleanTextField
+from .fields import SearchTextField
 from .reference import Actor, Document, Forum, FrameworkObjective, Roundtable, Theme
 from .status import Status
 
@@ -210,7 +215,9 @@ class RecommendationQuerySet(models.QuerySet):
             _joined(Theme.objects.all(), "recommendations", "name"),
             _joined(Actor.objects.all(), "responsible_for", "name"),
             _joined(
-                FrameworkObjective.objects.all(), "recommendations", Concat(Upper("framework"), Value(" "), "number")
+                FrameworkObjective.objects.all(),
+                "recommendations",
+                Concat(Upper("framework"), Value(" "), "number", output_field=CharField()),
             ),
             "source_document__symbol",
             "source_document__title",
@@ -271,7 +278,7 @@ class Recommendation(models.Model):
         verbose_name=_("roundtable"),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0, help_text=_("Position within the forum."))
-    text = models.TextField(_("text"), help_text=_("Worded exactly as in the source document."))
+    text = CleanTextField(_("text"), help_text=_("Worded exactly as in the source document."))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RECOMMENDATION)
     themes = models.ManyToManyField(Theme, blank=True, related_name="recommendations", verbose_name=_("themes"))
     actors = models.ManyToManyField(
@@ -311,7 +318,7 @@ class Recommendation(models.Model):
         related_name="recommendations",
         verbose_name=_("source document"),
     )
-    source_locator = models.CharField(
+    source_locator = CleanCharField(
         _("locator"), max_length=200, blank=True, default="", help_text=_("Where in the source, e.g. slide 7.")
     )
     version = models.PositiveIntegerField(
@@ -322,8 +329,10 @@ class Recommendation(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Code and text as search compares them (tracker.text.search_form), computed on every save.
+    search_text = SearchTextField(_("search text"), sources=("code", "text"))
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_text"])
     objects = RecommendationQuerySet.as_manager()
 
     class Meta:
@@ -355,6 +364,14 @@ class Recommendation(models.Model):
 
     def __str__(self):
         return self.code
+
+    def save(self, *args, **kwargs):
+        # search_text follows code and text: a save of only some fields that names either
+        # saves it too (its pre_save() computes it).
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"code", "text"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("tracker:recommendation-detail", args=[self.code])
@@ -390,7 +407,7 @@ class RecommendationLink(models.Model):
     to_recommendation = models.ForeignKey(
         Recommendation, on_delete=models.PROTECT, related_name="links_in", verbose_name=_("earlier recommendation")
     )
-    note = models.TextField(_("note"), blank=True, default="")
+    note = CleanTextField(_("note"), blank=True, default="")
     source_document = models.ForeignKey(
         Document, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("source")
     )
@@ -434,7 +451,7 @@ class FollowUpAction(models.Model):
         Document, on_delete=models.PROTECT, null=True, blank=True, related_name="acted_on", verbose_name=_("document")
     )
     date = models.DateField(_("date"), null=True, blank=True)
-    description = models.TextField(_("description"), blank=True, default="")
+    description = CleanTextField(_("description"), blank=True, default="")
 
     class Meta:
         ordering = ["recommendation", "date", "id"]
@@ -533,7 +550,7 @@ class ProgressUpdate(models.Model):
         Actor, on_delete=models.PROTECT, related_name="updates", verbose_name=_("reporting actor")
     )
     status = models.CharField(_("status"), max_length=30, choices=Status.choices)
-    summary = models.TextField(_("summary"), help_text=_("What happened and why the status is what it is."))
+    summary = CleanTextField(_("summary"), help_text=_("What happened and why the status is what it is."))
     evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True, default="")
     source_document = models.ForeignKey(
         Document,
@@ -565,7 +582,13 @@ class ProgressUpdate(models.Model):
         verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    review_note = models.TextField(_("review note"), blank=True, default="")
+    review_note = CleanTextField(_("review note"), blank=True, default="")
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Incremented on every change of this update; guards its revision and review."),
+    )
 
     history = HistoricalRecords()
     objects = ProgressUpdateQuerySet.as_manager()
@@ -606,3 +629,41 @@ class ProgressUpdate(models.Model):
 
     def get_absolute_url(self):
         return self.recommendation.get_absolute_url() + f"#update-{self.pk}"
+
+    def clean(self):
+        """Refuse a report date that cannot be true: after tomorrow (one day of leeway for time
+        zones), or before the recommendation was made (its forum's start date, where known). A
+        far-future date would otherwise pin the recommendation's status for ever, since the
+        current status is that of the latest report. Raises ValidationError on `reported_on`."""
+        from django.core.exceptions import ValidationError
+
+        if self.reported_on is None:
+            return
+        latest = timezone.localdate() + datetime.timedelta(days=1)
+        if self.reported_on > latest:
+            raise ValidationError(
+                {
+                    "reported_on": _(
+                        "The report date %(date)s is in the future: give the date the assessment refers to, "
+                        "today (%(today)s) at the latest."
+                    )
+                    % {"date": self.reported_on.isoformat(), "today": timezone.localdate().isoformat()}
+                },
+                code="future_date",
+            )
+        forum_start = self.recommendation.forum.start_date if self.recommendation_id else None
+        if forum_start and self.reported_on < forum_start:
+            raise ValidationError(
+                {
+                    "reported_on": _(
+                        "The report date %(date)s is before the recommendation was made (%(forum)s began on "
+                        "%(start)s): give the date the assessment refers to."
+                    )
+                    % {
+                        "date": self.reported_on.isoformat(),
+                        "forum": self.recommendation.forum.title,
+                        "start": forum_start.isoformat(),
+                    }
+                },
+                code="date_before_recommendation",
+            )

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .clean_fields import CleanCharField, CleanTextField
+
 
 class Document(models.Model):
     """A source document: a report, a UN symbol document, a presentation, a chair's summary.
@@ -15,14 +17,14 @@ class Document(models.Model):
     """
 
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    title = models.CharField(_("title"), max_length=500)
-    symbol = models.CharField(
+    title = CleanCharField(_("title"), max_length=500)
+    symbol = CleanCharField(
         _("symbol"), max_length=60, blank=True, default="", help_text=_("Official symbol, e.g. A/60/871.")
     )
     date = models.DateField(_("date"), null=True, blank=True, help_text=_("Date of issue, if known."))
-    publisher = models.CharField(_("publisher"), max_length=200, blank=True, default="")
+    publisher = CleanCharField(_("publisher"), max_length=200, blank=True, default="")
     url = models.URLField(_("link"), max_length=500, blank=True, default="")
-    notes = models.TextField(_("notes"), blank=True, default="")
+    notes = CleanTextField(_("notes"), blank=True, default="")
 
     class Meta:
         ordering = ["title", "id"]
@@ -68,10 +70,10 @@ class Process(models.Model):
         REGIONAL_CONSULTATIVE_PROCESS = "regional_consultative_process", _("Regional consultative process")
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    acronym = models.CharField(_("acronym"), max_length=40, blank=True, default="")
-    name = models.CharField(_("name"), max_length=300)
+    acronym = CleanCharField(_("acronym"), max_length=40, blank=True, default="")
+    name = CleanCharField(_("name"), max_length=300)
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
-    description = models.TextField(_("description"), blank=True, default="")
+    description = CleanTextField(_("description"), blank=True, default="")
     established = models.DateField(_("established"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0, help_text=_("Position in lists."))
 
@@ -117,17 +119,17 @@ class Forum(models.Model):
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     process = models.ForeignKey(Process, on_delete=models.PROTECT, related_name="forums", verbose_name=_("process"))
-    title = models.CharField(_("title"), max_length=300)
-    city = models.CharField(_("city"), max_length=100, blank=True, default="")
-    country = models.CharField(_("country"), max_length=100, blank=True, default="")
+    title = CleanCharField(_("title"), max_length=300)
+    city = CleanCharField(_("city"), max_length=100, blank=True, default="")
+    country = CleanCharField(_("country"), max_length=100, blank=True, default="")
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
-    host = models.CharField(_("host"), max_length=300, blank=True, default="")
-    theme = models.CharField(_("overarching theme"), max_length=300, blank=True, default="")
-    format = models.TextField(
+    host = CleanCharField(_("host"), max_length=300, blank=True, default="")
+    theme = CleanCharField(_("overarching theme"), max_length=300, blank=True, default="")
+    format = CleanTextField(
         _("format"), blank=True, default="", help_text=_("How the meeting works, e.g. held under Chatham House rules.")
     )
-    notes = models.TextField(_("notes"), blank=True, default="")
+    notes = CleanTextField(_("notes"), blank=True, default="")
     documents = models.ManyToManyField(Document, blank=True, related_name="forums", verbose_name=_("documents"))
 
     objects = ForumQuerySet.as_manager()
@@ -190,8 +192,8 @@ class Roundtable(models.Model):
     slug = models.SlugField(
         _("slug"), max_length=120, unique=True, help_text=_("Stable public identifier, e.g. gfmd-2008-rt1a.")
     )
-    code = models.CharField(_("code"), max_length=20, help_text=_("Number as in the source, e.g. 1 or 1.a."))
-    title = models.CharField(_("title"), max_length=400)
+    code = CleanCharField(_("code"), max_length=20, help_text=_("Number as in the source, e.g. 1 or 1.a."))
+    title = CleanCharField(_("title"), max_length=400)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     objects = RoundtableQuerySet.as_manager()
@@ -240,12 +242,12 @@ class Actor(models.Model):
         OTHER = "other", _("Other")
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = CleanCharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
-    country_code = models.CharField(
+    country_code = CleanCharField(
         _("country code"), max_length=2, blank=True, default="", help_text=_("ISO 3166-1 alpha-2, for governments.")
     )
-    description = models.TextField(_("description"), blank=True, default="")
+    description = CleanTextField(_("description"), blank=True, default="")
     url = models.URLField(_("website"), blank=True, default="")
 
     objects = ActorQuerySet.as_manager()
@@ -275,8 +277,8 @@ class Theme(models.Model):
     """A tag such as labour mobility, remittances or gender."""
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    name = models.CharField(_("name"), max_length=120, unique=True)
-    description = models.TextField(_("description"), blank=True, default="")
+    name = CleanCharField(_("name"), max_length=120, unique=True)
+    description = CleanTextField(_("description"), blank=True, default="")
 
     objects = ThemeQuerySet.as_manager()
 
@@ -311,8 +313,8 @@ class FrameworkObjective(models.Model):
 
     slug = models.SlugField(_("slug"), max_length=40, unique=True, help_text=_("e.g. gcm-6 or sdg-10-7."))
     framework = models.CharField(_("framework"), max_length=10, choices=Framework.choices)
-    number = models.CharField(_("number"), max_length=10, help_text=_("e.g. 6 or 10.7."))
-    title = models.CharField(_("title"), max_length=400)
+    number = CleanCharField(_("number"), max_length=10, help_text=_("e.g. 6 or 10.7."))
+    title = CleanCharField(_("title"), max_length=400)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     objects = FrameworkObjectiveQuerySet.as_manager()

@@ -48,3 +48,51 @@ class DataVersion(models.Model):
         if value is None:
             value = cls.objects.using(using).get_or_create(pk=1)[0].value
         return value
+
+
+# Tables whose changes do not change what the public pages and the API show (as in migration 0005).
+UNTRACKED_PREFIXES = ("tracker_historical", "tracker_user", "tracker_dataversion")
+
+
+def ensure_version_triggers(app_config, using="default", **kwargs):
+    """Create any missing data-version trigger (`post_migrate` receiver; idempotent).
+
+    Migration 0005 installs the triggers; but SQLite rebuilds a table to add a NOT NULL column
+    (Django's schema editor copies it into a new table), which drops the table's triggers, and a
+    model added later needs its own. Run after every `migrate`, this keeps every tracked table
+    (each tracker table but history, users and the version row) bumping the version, so the
+    response cache can never serve an answer older than the data.
+    """
+    connection = connections[using]
+    tables = sorted(
+        model._meta.db_table
+        for model in app_config.get_models(include_auto_created=True)
+        if not model._meta.db_table.startswith(UNTRACKED_PREFIXES)
+    )
+    existing = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for table in tables:
+                if table not in existing:
+                    continue
+                for event in ("INSERT", "UPDATE", "DELETE"):
+                    cursor.execute(
+                        f'CREATE TRIGGER IF NOT EXISTS "{table}_dv_{event.lower()}" AFTER {event} ON "{table}" '  # noqa: S608
+                        "BEGIN UPDATE tracker_dataversion SET value = value + 1 WHERE id = 1; END"
+                    )
+        elif connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+            triggers = {row[0] for row in cursor.fetchall()}
+            for table in tables:
+                if table not in existing:
+                    continue
+                if f"{table}_dv" not in triggers:
+                    cursor.execute(
+                        f'CREATE CONSTRAINT TRIGGER "{table}_dv" AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
+                        "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION tracker_bump_data_version()"
+                    )
+                if f"{table}_dv_truncate" not in triggers:
+                    cursor.execute(
+                        f'CREATE TRIGGER "{table}_dv_truncate" AFTER TRUNCATE ON "{table}" '
+                        "FOR EACH STATEMENT EXECUTE FUNCTION tracker_bump_data_version()"
+                    )

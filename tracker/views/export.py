@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from tracker.columns import EXPORT_COLUMNS
 from tracker.models import Status
 from tracker.models.recommendations import EXPORT_LIST_SEPARATOR
+from tracker.text import FORMULA_TRIGGERS, escape_formula
 
 # Rows read from the database at a time, and rows per chunk of the response.
 CHUNK_SIZE = 1000
@@ -35,13 +36,18 @@ COLUMNS = EXPORT_COLUMNS
 
 # The characters that make csv.writer (default dialect) quote a field.
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+# First characters of a value that escape_formula may change.
+_FORMULA_OR_APOSTROPHE = frozenset((*FORMULA_TRIGGERS, "'"))
 
 
 def _csv_field(value):
     """A string (or None) as csv.writer writes it in its default dialect: None as nothing, and
-    quoted, quotes doubled, if it holds a comma, a quote or a line break."""
+    quoted, quotes doubled, if it holds a comma, a quote or a line break. A value a spreadsheet
+    would run as a formula gets a leading apostrophe first (`tracker.text.escape_formula`)."""
     if value is None:
         return ""
+    if value and value[0] in _FORMULA_OR_APOSTROPHE:
+        value = escape_formula(value)
     if _NEEDS_QUOTES.search(value) is None:
         return value
     return '"' + value.replace('"', '""') + '"'

@@ -2,6 +2,7 @@
 format (415 for another media type), logged as one line, never a 500; a field the endpoint does not
 write, read-only or unknown, is refused by name, never silently dropped. Nothing is written."""
 
+import json
 import logging
 
 import pytest
@@ -208,3 +209,12 @@ def test_a_blank_accept_header_is_read_as_any_type_not_a_406(client, db):
     response = client.get("/api/v1/themes/", HTTP_ACCEPT="")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_a_body_over_the_upload_limit_is_413_and_writes_nothing(endpoints, endpoint, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    before = stored()
+    body = json.dumps({"summary": "x" * 2000})
+    assert_error(send(endpoints, endpoint, body), 413, "request_too_large")
+    assert stored() == before

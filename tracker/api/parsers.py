@@ -20,9 +20,10 @@ Another media type stays DRF's 415 Unsupported Media Type.
 import json
 import math
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import negotiation, parsers
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import APIException, ParseError
 from rest_framework.utils.mediatypes import media_type_matches
 
 # Containers inside containers: {"a": [1]} is 2 deep. Far beyond any body the API takes, far below
@@ -96,6 +97,15 @@ def loads(body):
     return data
 
 
+class BodyTooLarge(APIException):
+    """413: a body over DATA_UPLOAD_MAX_MEMORY_SIZE bytes (Django's own limit for form bodies,
+    2.5 MB by default), refused before it is read whole."""
+
+    status_code = 413
+    default_detail = "The body is too large."
+    default_code = "request_too_large"
+
+
 class JSONParser(parsers.JSONParser):
     """DRF's JSONParser for application/json, with every failure a ParseError (see `loads`)."""
 
@@ -105,10 +115,15 @@ class JSONParser(parsers.JSONParser):
         Raises ParseError (400) for a body `loads` refuses or a stream that cannot be read (the
         client went away mid-body).
         """
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         try:
-            body = stream.read()
+            body = stream.read() if limit is None else stream.read(limit + 1)
         except OSError:
             raise ParseError(_("The body could not be read.")) from None
+        if limit is not None and len(body) > limit:
+            raise BodyTooLarge(
+                _("The body is larger than %(limit)d bytes; no write of this API needs that much.") % {"limit": limit}
+            )
         return loads(body)
 
 

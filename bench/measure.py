@@ -24,7 +24,7 @@ django.setup()
 from django.db import DatabaseError, connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from tracker import cache as response_cache  # noqa: E402
+from tracker.http import cache as response_cache  # noqa: E402
 
 
 class Recorder:

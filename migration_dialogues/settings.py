@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "django_tasks",  # background work: the e-mails of the review workflow
+    "django_tasks_db",  # its database backend (manage.py db_worker)
     "tracker",
 ]
 
@@ -75,10 +77,10 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # A lost database answers 503 with Retry-After, not a 500 or a traceback (docs/operations.md).
-    "tracker.middleware.DatabaseUnavailableMiddleware",
-    # Anonymous reads served from a cache keyed by the data version (tracker/cache.py): after the
+    "tracker.http.middleware.DatabaseUnavailableMiddleware",
+    # Anonymous reads served from a cache keyed by the data version (tracker/http/cache.py): after the
     # language is known, before sessions, CSRF and authentication are needed.
-    "tracker.cache.ResponseCacheMiddleware",
+    "tracker.http.cache.ResponseCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -170,7 +172,7 @@ if CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# The per-process response cache's size (tracker/cache.py); 0 turns response caching off.
+# The per-process response cache's size (tracker/http/cache.py); 0 turns response caching off.
 RESPONSE_CACHE_MB = float(os.environ.get("RESPONSE_CACHE_MB", "64"))
 
 LOGIN_URL = "admin:login"
@@ -182,14 +184,14 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Lockout after repeated failed logins, counted per username and client address together (so
 # nobody can lock a colleague out from elsewhere), for the admin and API token issuance alike.
-# The client address is tracker.client_address's, as for the API's rate limits and the audit log:
+# The client address is tracker.http.client_address's, as for the API's rate limits and the audit log:
 # behind the TLS proxy (DJANGO_BEHIND_TLS_PROXY=1) the last X-Forwarded-For entry, which the proxy
 # appends, otherwise REMOTE_ADDR.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "tracker.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "tracker.http.client_address.client_address"
 
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate challenge is what turns "not logged in" into 401, not 403.
@@ -214,7 +216,7 @@ REST_FRAMEWORK = {
         "tracker.api.throttling.AnonRateThrottle",
         "tracker.api.throttling.UserRateThrottle",
     ],
-    # Clients are counted by tracker.client_address (tracker/api/throttling.py), the address the
+    # Clients are counted by tracker.http.client_address (tracker/api/throttling.py), the address the
     # login lockout and the audit log use too; DRF's NUM_PROXIES is not read.
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "1000/hour"),
@@ -288,3 +290,32 @@ LOGGING = {
 
 # History is a record, not a draft: nobody reverts from it in the admin.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Background tasks (django-tasks). TASKS_BACKEND: "database" (the default in production: tasks
+# are rows, run by `manage.py db_worker`), "immediate" (the default with DJANGO_DEBUG=1: run in the
+# request, after the commit) or a dotted backend path.
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate" if DEBUG else "database")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(TASKS_BACKEND, TASKS_BACKEND)}}
+
+# E-mail through Django's mail API: SMTP whenever EMAIL_HOST is set, the console otherwise.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where links in e-mails point: the site's public address.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# The actor (slug) under which the secretariat's own assessments are recorded, for secretariat
+# users and superusers without an actor of their own. Empty: the only actor of kind secretariat.
+TRACKER_SECRETARIAT_ACTOR = os.environ.get("TRACKER_SECRETARIAT_ACTOR", "")

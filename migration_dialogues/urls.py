@@ -9,4 +9,4 @@ urlpatterns = [
 
 # Every refused permission leaves one structured audit line.
 handler403 = "tracker.audit.permission_denied"
-handler500 = "tracker.middleware.server_error"
+handler500 = "tracker.http.middleware.server_error"

@@ -385,3 +385,64 @@ def test_the_secretariat_cannot_edit_history(secretariat_user):
     assert secretariat_user.has_perm("tracker.view_historicalrecommendation")
     assert not secretariat_user.has_perm("tracker.change_historicalrecommendation")
     assert not secretariat_user.has_perm("tracker.delete_historicalprogressupdate")
+
+
+# The secretariat's own assessments without an actor of the user's own
+
+
+@pytest.fixture
+def actorless_superuser(make_user):
+    return make_user("root", is_superuser=True)
+
+
+def test_an_actorless_superuser_changes_a_status_in_the_list_under_the_secretariat_actor(
+    client, actorless_superuser, make_recommendation, secretariat_actor
+):
+    from tracker import services
+
+    assert services.acting_actor(actorless_superuser) == secretariat_actor
+    recommendation = make_recommendation()
+    client.force_login(actorless_superuser)
+    page = client.get("/admin/tracker/recommendation/")
+    assert page.status_code == 200
+    response = client.post(
+        "/admin/tracker/recommendation/",
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-MIN_NUM_FORMS": "0",
+            "form-MAX_NUM_FORMS": "1000",
+            "form-0-id": recommendation.pk,
+            "form-0-status": "in_progress",
+            "form-0-edit_version": recommendation.version,
+            "_save": "Save",
+        },
+        follow=True,
+    )
+    assert "Nothing was saved" not in response.content.decode()
+    recommendation.refresh_from_db()
+    assert recommendation.status == "in_progress"
+    update = recommendation.updates.get()
+    assert (update.actor, update.recorded_by, update.review_state) == (
+        secretariat_actor,
+        actorless_superuser,
+        "approved",
+    )
+
+
+def test_several_secretariat_actors_and_none_named_is_a_warning_of_set_up(db, make_actor, settings):
+    from django.core import checks
+
+    make_actor(slug="sec-one", name="One", kind="secretariat")
+    make_actor(slug="sec-two", name="Two", kind="secretariat")
+    settings.TRACKER_SECRETARIAT_ACTOR = ""
+    messages = checks.run_checks(databases=["default"], include_deployment_checks=False)
+    assert [m.id for m in messages if m.id.startswith("tracker.")] == ["tracker.W002"]
+    from tracker import services
+
+    assert services.secretariat_actor() is None
+    settings.TRACKER_SECRETARIAT_ACTOR = "sec-two"
+    assert services.secretariat_actor().slug == "sec-two"
+    assert not [m for m in checks.run_checks(databases=["default"]) if m.id.startswith("tracker.")]
+    settings.TRACKER_SECRETARIAT_ACTOR = "missing"
+    assert [m.id for m in checks.run_checks(databases=["default"]) if m.id.startswith("tracker.")] == ["tracker.W001"]

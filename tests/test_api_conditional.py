@@ -16,6 +16,15 @@ API = "/api/v1"
 LISTS = ["processes", "forums", "roundtables", "recommendations", "updates", "actors", "themes", "objectives"]
 
 
+@pytest.fixture(autouse=True)
+def rate_clock(monkeypatch):
+    """The throttles' clock, stopped: rates count in fixed windows (tracker/api/throttling.py), and
+    a test's requests must all fall in one even when the test runs across a window's end."""
+    now = time.time()
+    monkeypatch.setattr("rest_framework.throttling.SimpleRateThrottle.timer", staticmethod(lambda: now))
+    return now
+
+
 @pytest.fixture
 def anon(api_client_for):
     return api_client_for(None)
@@ -150,11 +159,11 @@ def test_authenticated_clients_have_their_own_rate(api_world, api_client_for, fo
         assert b.get(f"{API}/themes/").status_code == 200  # counted per user, not per address
 
 
-def test_throttle_counters_live_in_the_default_cache(api_world, shared_cache):
+def test_throttle_counters_live_in_the_default_cache(api_world, shared_cache, rate_clock):
     with rates("1/minute", "1/minute"):
         assert APIClient().get(f"{API}/themes/").status_code == 200
         key = AnonRateThrottle().cache_format % {"scope": "anon", "ident": "127.0.0.1"}
-        assert shared_cache.get(key)[1] == 1  # (window start, requests in it)
+        assert shared_cache.get(f"{key}:{int(rate_clock // 60)}") == 1  # requests in this minute's window
         # Another process sharing the cache (a fresh client here) sees the same count.
         assert APIClient().get(f"{API}/themes/").status_code == 429
 

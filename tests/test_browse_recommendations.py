@@ -194,7 +194,7 @@ def test_the_list_takes_the_same_queries_for_any_number_of_recommendations(
 ):
     recs = public_site_of_size(size)
     forum, theme = recs[0].forum.slug, recs[0].themes.first().slug
-    # 1 the data version (tracker/cache.py), 2 count, 3 the page of recommendations with forum,
+    # 1 the data version (tracker/http/cache.py), 2 count, 3 the page of recommendations with forum,
     # process and roundtable, 4 their themes, 5-10 the options of the process, forum, roundtable,
     # theme, objective and actor lists.
     with django_assert_num_queries(10):

@@ -2,6 +2,8 @@
 TLS proxy (BEHIND_TLS_PROXY) the last X-Forwarded-For entry, which the proxy appends; otherwise
 REMOTE_ADDR, whatever X-Forwarded-For says."""
 
+import time
+
 import pytest
 from django.conf import settings
 from django.test import RequestFactory, override_settings
@@ -9,7 +11,7 @@ from django.urls import reverse
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from tracker.client_address import client_address
+from tracker.http.client_address import client_address
 
 pytestmark = pytest.mark.usefixtures("api_fast_passwords", "api_fresh_cache")
 
@@ -72,7 +74,7 @@ def test_django_axes_and_drf_ask_this_function_and_nothing_else():
 
     import migration_dialogues.settings as project_settings
 
-    assert settings.AXES_CLIENT_IP_CALLABLE == "tracker.client_address.client_address"
+    assert settings.AXES_CLIENT_IP_CALLABLE == "tracker.http.client_address.client_address"
     # django-ipware is not installed: its settings would do nothing but mislead.
     assert not [name for name in vars(project_settings) if name.startswith("AXES_IPWARE")]
     assert "NUM_PROXIES" not in settings.REST_FRAMEWORK
@@ -151,6 +153,14 @@ def test_no_token_is_issued_while_locked_out(staff_user):
 
 
 # The API's rate limits
+
+
+@pytest.fixture(autouse=True)
+def rate_clock(monkeypatch):
+    """The throttles' clock, stopped: rates count in fixed windows (tracker/api/throttling.py), and
+    a test's requests must all fall in one even when the test runs across a window's end."""
+    now = time.time()
+    monkeypatch.setattr("rest_framework.throttling.SimpleRateThrottle.timer", staticmethod(lambda: now))
 
 
 def rates(anon, user="1000/hour"):

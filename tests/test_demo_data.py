@@ -146,7 +146,7 @@ def _dump(database: Path):
     tables = [
         name
         for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'tracker_%'")
-        if name != "tracker_dataversion"  # a cache key (tracker/cache.py), not data
+        if name != "tracker_dataversion"  # a cache key (tracker/http/cache.py), not data
     ]
     dump = {table: con.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall() for table in sorted(tables)}
     con.close()

@@ -125,7 +125,7 @@ def test_an_export_takes_the_same_queries_for_any_number_of_rows(
     # Chunks smaller than the data, to show that reading in chunks adds no query either.
     monkeypatch.setattr("tracker.views.export.CHUNK_SIZE", 7)
     recs = public_site_of_size(size)
-    # 1 the data version (tracker/cache.py, which does not store streamed answers), 2 the rows,
+    # 1 the data version (tracker/http/cache.py, which does not store streamed answers), 2 the rows,
     # with themes, actors and objectives joined in correlated subqueries.
     for output in ("csv", "json"):
         with django_assert_num_queries(2):

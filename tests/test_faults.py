@@ -21,7 +21,7 @@ from django.views.defaults import server_error
 
 from tests.servers import gunicorn, http, production_env
 from tracker import services
-from tracker.middleware import DatabaseUnavailableMiddleware
+from tracker.http.middleware import DatabaseUnavailableMiddleware
 from tracker.models import Actor, Forum, Process, ProgressUpdate, Recommendation, User
 
 BASE_DIR = Path(settings.BASE_DIR)

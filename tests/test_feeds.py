@@ -77,7 +77,7 @@ def test_the_feed_takes_the_same_queries_for_any_number_of_updates(
     client, public_site_of_size, django_assert_num_queries, size
 ):
     recs = public_site_of_size(size)
-    # 1 the data version (tracker/cache.py), 2 the latest approved updates with recommendation,
+    # 1 the data version (tracker/http/cache.py), 2 the latest approved updates with recommendation,
     # forum, actor and evidence document.
     with django_assert_num_queries(2):
         assert client.get("/feeds/updates/").status_code == 200

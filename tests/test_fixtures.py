@@ -380,7 +380,7 @@ def expected(prefix):
 
 def dump_tracker_tables():
     out = io.StringIO()
-    # The data version (tracker/cache.py) is a cache key, not data: it differs between databases.
+    # The data version (tracker/http/cache.py) is a cache key, not data: it differs between databases.
     call_command("dumpdata", "tracker", exclude=["tracker.dataversion"], format="json", indent=1, stdout=out)
     return out.getvalue()
 

@@ -33,7 +33,10 @@ IMPORT_URL = "/admin/tracker/recommendation/import/"
 PROCESS_URL = "/admin/tracker/recommendation/process_import/"
 NOT_UTF8 = "The file is not in UTF-8: save it as CSV UTF-8 or XLSX and import it again."
 DATE_FORMAT = "Use the date format YYYY-MM-DD, e.g. 2010-12-31"
-NO_ACTOR = "Your account has no actor: status changes from an import need one."
+NO_ACTOR = (
+    "Your account has no actor: status changes from an import need one (or set TRACKER_SECRETARIAT_ACTOR "
+    "to the secretariat's actor)."
+)
 DEFAULT_CSV_FIELD_LIMIT = 131_072
 
 # Five recommendations GFMD-2007-RT1-01..05 with a theme, one with an actor and an objective.
@@ -557,9 +560,23 @@ def test_an_actorless_superuser_may_import_text_changes(client, seeded, actorles
     assert Recommendation.objects.get(code="GFMD-2007-RT1-02").text == "Corrected in the admin"
 
 
-def test_an_actorless_superuser_is_refused_only_the_rows_that_change_a_status(
-    client, seeded, actorless_superuser, tmp_path
+def test_an_actorless_superusers_status_change_is_the_secretariat_actors_report(
+    client, seeded, actorless_superuser, tmp_path, make_actor
 ):
+    make_actor(slug="gfmd", name="GFMD Support Unit", kind="secretariat")
+    rows = export_rows(client)
+    rows[2]["status"] = Status.IN_PROGRESS
+    report = importing.import_file(write_csv(tmp_path, rows), user=actorless_superuser)
+    assert not report.rejected, report.errors
+    update = ProgressUpdate.objects.get()
+    # One actor of kind secretariat (as in the seed): the secretariat's own assessments are its.
+    assert (update.actor.slug, update.recorded_by, update.status) == ("gfmd", actorless_superuser, "in_progress")
+
+
+def test_an_actorless_superuser_is_refused_only_the_rows_that_change_a_status_when_no_secretariat_actor_is_known(
+    client, seeded, actorless_superuser, tmp_path, settings
+):
+    settings.TRACKER_SECRETARIAT_ACTOR = "no-such-actor"
     rows = export_rows(client)
     rows[0]["text"] = "Corrected by the first admin"
     rows[2]["status"] = Status.IN_PROGRESS

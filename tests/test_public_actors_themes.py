@@ -48,7 +48,7 @@ def test_actor_and_theme_pages_take_the_same_queries_for_any_number_of_recommend
 ):
     recs = public_site_of_size(size)
     actor, theme = recs[0].actors.get(), recs[0].themes.first()
-    # 1 the data version (tracker/cache.py), 2 the actor, 3 status counts (GROUP BY), 4 count and
+    # 1 the data version (tracker/http/cache.py), 2 the actor, 3 status counts (GROUP BY), 4 count and
     # 5 page of its recommendations, 6 their themes, 7 its latest reports with recommendation and
     # actor, 8 their count.
     with django_assert_num_queries(8):

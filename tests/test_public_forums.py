@@ -97,16 +97,16 @@ def test_forum_pages_take_the_same_queries_for_any_number_of_recommendations(
     client, public_site_of_size, django_assert_num_queries, size
 ):
     recs = public_site_of_size(size)
-    # 1 the data version (tracker/cache.py), 2 forums with their process, 3 status counts per
+    # 1 the data version (tracker/http/cache.py), 2 forums with their process, 3 status counts per
     # forum (GROUP BY).
     with django_assert_num_queries(3):
         assert client.get("/forums/?as_of=2008-01-03").status_code == 200
-    # 1 the data version, 2 the forum with its process and, folded into its row, its documents,
-    # roundtables and the follow-ups it made with their recommendations and forums, 3 its
-    # recommendations with their status and, folded into each row, their themes (tracker.forum_page).
-    # As of a date after both forums met, so each page lists its recommendations.
+    # 1 the data version, 2 the forum with its process, 3 its documents, 4 its roundtables, 5 the
+    # follow-ups it made with their recommendations and forums (Forum.objects.for_page()), 6 its
+    # recommendations with their status, 7 their themes (for_forum_page()). As of a date after
+    # both forums met, so each page lists its recommendations.
     for rec in (recs[0], recs[1]):
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(7):
             assert client.get(rec.forum.get_absolute_url() + "?as_of=2009-01-03").status_code == 200
 
 

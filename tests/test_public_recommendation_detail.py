@@ -113,7 +113,7 @@ def test_the_detail_page_takes_the_same_queries_however_many_updates_and_links(
 ):
     recs = public_site_of_size(size)
     # recs[0] is linked from every other recommendation, so its links grow with the size.
-    # 1 the data version (tracker/cache.py),
+    # 1 the data version (tracker/http/cache.py),
     # 2 the recommendation with forum, process, roundtable, parent and source document,
     # 3 themes, 4 actors, 5 objectives, 6 approved updates with actor and document,
     # 7 links out, 8 links in (each with the other recommendation and its forum), 9 follow-ups.

@@ -9,7 +9,12 @@ class TrackerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from tracker import audit  # noqa: F401  (connects the failed-login receiver)
+        from tracker import audit, checks  # noqa: F401  (the failed-login receiver, the system checks)
+        from tracker.api.throttling import allow_cached_answer
+        from tracker.http import cache
         from tracker.models.version import ensure_version_triggers
 
+        # A cached API answer counts against the anonymous rate limit: the API's check, kept by
+        # the cache without the cache importing the API.
+        cache.register_hit_check(allow_cached_answer)
         post_migrate.connect(ensure_version_triggers, sender=self, dispatch_uid="tracker-version-triggers")

@@ -9,13 +9,13 @@ from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 from django.utils import timezone
 
-from tracker.client_address import client_address
+from tracker.http.client_address import client_address
 
 logger = logging.getLogger("tracker.audit")
 
 
 def _client_ip(request):
-    """The client's address (tracker.client_address: the proxy's last X-Forwarded-For entry behind
+    """The client's address (tracker.http.client_address: the proxy's last X-Forwarded-For entry behind
     the TLS proxy, REMOTE_ADDR otherwise), or "" when there is none."""
     return client_address(request) or ""
 

@@ -2,14 +2,39 @@
 so every change of status is recorded the same way: as a progress update with who, when and why,
 in one transaction with the recommendation's current status."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker.models import ProgressUpdate, Recommendation
+from tracker.models import Actor, EmailNotice, ProgressUpdate, Recommendation
+from tracker.notifications import notify
 from tracker.roles import can_report_for, is_secretariat
+
+
+def secretariat_actor():
+    """The actor under which the secretariat's own assessments are recorded: the actor whose
+    slug settings.TRACKER_SECRETARIAT_ACTOR names, else the only actor of kind secretariat
+    (`gfmd` in the seed), else None (none, or several and none named: `manage.py check` says so).
+    """
+    slug = getattr(settings, "TRACKER_SECRETARIAT_ACTOR", "")
+    if slug:
+        return Actor.objects.filter(slug=slug).first()
+    candidates = list(Actor.objects.filter(kind=Actor.Kind.SECRETARIAT).order_by("pk")[:2])
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def acting_actor(user):
+    """Whose assessment a status change by `user` is, when the user names none: the user's own
+    actor, or for a secretariat user (or superuser) without one, `secretariat_actor()`. None
+    when neither applies."""
+    if user is None or not user.is_authenticated:
+        return None
+    if user.actor_id:
+        return user.actor
+    return secretariat_actor() if is_secretariat(user) else None
 
 
 class StaleVersion(Exception):
@@ -152,6 +177,8 @@ def submit_update(update, *, user, expected_version=None):
         update.save()
         if approved:
             _refresh_current_status(recommendation, user)
+        else:
+            notify(EmailNotice.Event.SUBMITTED, update)
     return update
 
 
@@ -207,6 +234,9 @@ def _review(update, user, state, note, expected_version):
             recommendation = update.recommendation
             _claim_version(recommendation, None)
             _refresh_current_status(recommendation, user)
+            notify(EmailNotice.Event.APPROVED, update)
+        else:
+            notify(EmailNotice.Event.RETURNED, update)
     return update
 
 
@@ -263,6 +293,9 @@ def revise_update(update, *, user, changes, expected_version=None):
         if public:
             _claim_version(recommendation, None)
             _refresh_current_status(recommendation, user)
+        elif not secretariat:
+            # Revised by its reporter: back in the reviewers' queue.
+            notify(EmailNotice.Event.SUBMITTED, update)
     return update
 
 

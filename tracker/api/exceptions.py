@@ -14,6 +14,7 @@ from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from tracker.http import conditional
 from tracker.services import InvalidTransition, StaleVersion
 
 
@@ -70,8 +71,10 @@ def _audit(response, context):
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
-    elif isinstance(exc, StaleVersion):
+    elif isinstance(exc, StaleVersion | conditional.PreconditionFailed):
         exc = PreconditionFailed(str(exc))
+    elif isinstance(exc, conditional.PreconditionRequired):
+        exc = PreconditionRequired()
     elif isinstance(exc, InvalidTransition):
         exc = Conflict(str(exc))
     elif isinstance(exc, Http404):

@@ -18,7 +18,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = 1000
 
     def paginate_queryset(self, queryset, request, view=None):
-        # A QuerySet, or what pages like one (tracker.api.queries.RecommendationPages).
+        # A QuerySet (of instances or of rows).
         if getattr(queryset, "ordered", None) is False:
             raise ImproperlyConfigured(
                 f"{view.__class__.__name__ if view else 'A view'} paginates an unordered queryset of "

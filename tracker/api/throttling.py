@@ -5,25 +5,36 @@ request, so a changed setting (API_THROTTLE_ANON / API_THROTTLE_USER, or a test)
 Counters live in Django's default cache: per process by default, shared between processes and
 servers when CACHE_URL points at Redis. A throttled request gets 429 with Retry-After.
 
-Each client has a window that opens with its first request and lasts the rate's period, and a
-count of the requests in it. DRF's own throttles keep the time of every request of the period
-instead and read and write that whole list on every request: at a deployment's generous rate
-(say 100,000/min) that is a list of tens of thousands of floats per request, slower than the
-answer itself. A window allows at most twice the rate across the boundary of two windows, the
-usual price of counting.
+Counting is a fixed window: time is cut into windows of the rate's period, numbered from the
+epoch, and each client has one counter per window, keyed by the window's number. A request adds
+the counter if it is missing (`cache.add`, which never overwrites) and increments it
+(`cache.incr`); both are atomic in Redis and in the per-process cache, so concurrent workers
+never lose a count, and a request is refused when its increment passes the rate. DRF's own
+throttles keep the time of every request of the period instead and read and write that whole
+list on every request: at a deployment's generous rate (say 100,000/min) that is a list of tens
+of thousands of floats per request, slower than the answer itself, and a read-then-write that
+concurrent requests under-count. A fixed window allows at most twice the rate across the
+boundary of two windows, the usual price of counting.
 
-Clients are told apart by tracker.client_address (behind the TLS proxy, the last X-Forwarded-For
-entry, which the proxy writes; never an entry the client wrote), not DRF's NUM_PROXIES.
+Clients are told apart by tracker.http.client_address (behind the TLS proxy, the last
+X-Forwarded-For entry, which the proxy writes; never an entry the client wrote), not DRF's
+NUM_PROXIES.
+
+`allow_cached_answer` makes an API answer served from the response cache (tracker.http.cache)
+count against the anonymous rate too; tracker.apps registers it with the cache.
 """
 
+import math
+
+from django.contrib.auth.models import AnonymousUser
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
-from tracker.client_address import client_address
+from tracker.http.client_address import client_address
 
 
 class _ByClientAddress:
-    """get_ident() from tracker.client_address, the one address the lockout and audit log use too."""
+    """get_ident() from tracker.http.client_address, the one address the lockout and audit log use too."""
 
     def get_ident(self, request):
         """The client's address as a string ("" when the request carries none). Raises nothing."""
@@ -31,7 +42,7 @@ class _ByClientAddress:
 
 
 class _CountPerWindow:
-    """allow_request() and wait() with a (window start, count) pair per client in the cache."""
+    """allow_request() and wait() with one atomic counter per client and fixed window in the cache."""
 
     def allow_request(self, request, view):
         if self.rate is None:
@@ -40,13 +51,19 @@ class _CountPerWindow:
         if self.key is None:
             return True
         self.now = self.timer()
-        start, count = self.cache.get(self.key) or (self.now, 0)
-        if self.now >= start + self.duration:
-            start, count = self.now, 0
-        self.window_end = start + self.duration
-        if count >= self.num_requests:
+        window = math.floor(self.now / self.duration)
+        self.window_end = (window + 1) * self.duration
+        key = f"{self.key}:{window}"
+        # The counter lives until its window has ended whenever in the window it was created.
+        self.cache.add(key, 0, self.duration + 1)
+        try:
+            count = self.cache.incr(key)
+        except ValueError:
+            # Evicted between add and incr: this request is the window's first.
+            self.cache.add(key, 1, self.duration + 1)
+            count = 1
+        if count > self.num_requests:
             return self.throttle_failure()
-        self.cache.set(self.key, (start, count + 1), self.duration)
         return True
 
     def wait(self):
@@ -74,3 +91,20 @@ class TokenRequestThrottle(_ByClientAddress, _CountPerWindow, throttling.AnonRat
 
     def get_rate(self):
         return self.rate
+
+
+class _AnonymousClient:
+    """What the anonymous throttle reads of a request: its user and its address headers."""
+
+    user = AnonymousUser()
+
+    def __init__(self, request):
+        self.META = request.META
+
+
+def allow_cached_answer(request):
+    """Whether the response cache may serve `request` a cached answer: outside the API always; in
+    the API only while the anonymous rate allows it, and the hit is counted. Raises nothing."""
+    if not request.path.startswith("/api/"):
+        return True
+    return AnonRateThrottle().allow_request(_AnonymousClient(request), None)

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from tracker import services
 from tracker.filters import ForumFilterSet, RoundtableFilterSet
+from tracker.http import conditional
 from tracker.models import (
     Actor,
     Document,
@@ -30,9 +31,8 @@ from tracker.models import (
     Roundtable,
     Theme,
 )
-from tracker.roles import can_report_for, is_secretariat
+from tracker.roles import is_secretariat
 
-from . import conditional, queries
 from .authentication import TokenAuthentication
 from .filters import FilterBackend, ProgressUpdateAPIFilterSet, RecommendationAPIFilterSet
 from .permissions import CanReport, IsSecretariat
@@ -47,7 +47,6 @@ from .serializers import (
     ProgressUpdateReviseSerializer,
     ProgressUpdateSerializer,
     RecommendationDetailSerializer,
-    RecommendationRows,
     RecommendationSerializer,
     ReviewSerializer,
     RoundtableSerializer,
@@ -154,7 +153,8 @@ class RecommendationViewSet(ReadOnlyViewSet):
     lookup_field = "code"
     filter_backends = [FilterBackend]
     filterset_class = RecommendationAPIFilterSet
-    # The list and the detail are rendered from rows (tracker.api.queries), not model instances.
+    # The list and the detail are rows (`for_api_list()`, `for_api_detail()`), which their
+    # serializers render.
     queryset = Recommendation.objects.all()
 
     def get_serializer_class(self):
@@ -165,25 +165,29 @@ class RecommendationViewSet(ReadOnlyViewSet):
         return self.filterset.form.cleaned_data.get("as_of")
 
     def list(self, request, *args, **kwargs):
-        # COUNT, then one query for the page's rows with their nested lists.
-        pages = queries.RecommendationPages(self.filter_queryset(self.get_queryset()), self._as_of())
-        if not pages.count():
+        # COUNT; the page's rows; their themes, actors and objectives (a query each).
+        rows = self.filter_queryset(self.get_queryset()).for_api_list(self._as_of())
+        try:
+            page = self.paginate_queryset(rows)
+        except exceptions.NotFound:  # past the last page: a filter naming nothing is the reason to give
             self.filterset.refuse_unknown_references()
-        rows = self.paginate_queryset(pages)
-        render = RecommendationRows(self.get_serializer_context()).recommendation
-        return self.get_paginated_response([render(row) for row in rows])
+            raise
+        if not page:
+            self.filterset.refuse_unknown_references()
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
-        # The row with its nested lists; its links in both directions; its follow-up actions.
-        rows = queries.recommendation_rows(self.filter_queryset(self.get_queryset()), self._as_of())
+        # The row; its themes, actors and objectives; its links in both directions; its follow-ups.
+        rows = self.filter_queryset(self.get_queryset()).for_api_detail(self._as_of())
         try:
             row = get_object_or_404(rows, code=self.kwargs[self.lookup_field])
         except Http404:
             self.filterset.refuse_unknown_references()
             raise
         self.etag_version = row["version"]
-        links, follow_ups = queries.links_of(row["id"]), queries.follow_ups_of(row["id"])
-        return Response(RecommendationRows(self.get_serializer_context()).detail(row, links, follow_ups))
+        Recommendation.objects.with_api_lists([row])
+        Recommendation.objects.with_api_detail_lists(row)
+        return Response(self.get_serializer(row).data)
 
     @extend_schema(
         summary="Counts by status",
@@ -270,21 +274,14 @@ class ProgressUpdateViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         user = request.user
-        actor = data.get("actor") or user.actor
-        if actor is None:
-            raise exceptions.ValidationError({"actor": [_("Name the actor whose assessment this is.")]})
-        if not can_report_for(user, actor):
-            # Never honoured, whatever else the request says.
-            raise exceptions.PermissionDenied(
-                _("You may only report progress for your own government or organisation.")
-            )
+        # Who may report for which actor is tracker.services' to decide (PermissionDenied, 403).
         # The secretariat's updates are approved at once and change the recommendation: If-Match
         # names the recommendation's version (required then; checked when a focal point sends it).
         expected = conditional.expected_version(request, required=is_secretariat(user))
         update = services.record_progress(
             data["recommendation"],
             user=user,
-            actor=actor,
+            actor=data.get("actor") or services.acting_actor(user),
             status=data["status"],
             summary=data["summary"],
             reported_on=data.get("reported_on"),
@@ -299,17 +296,12 @@ class ProgressUpdateViewSet(
         if not kwargs.get("partial"):
             raise exceptions.MethodNotAllowed(request.method)
         update = self.get_object()
-        user = request.user
-        if not can_report_for(user, update.actor) or (
-            update.review_state == ProgressUpdate.ReviewState.APPROVED and not is_secretariat(user)
-        ):
-            raise exceptions.PermissionDenied(_("You may not revise this update."))
         serializer = ProgressUpdateReviseSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         # Always: two people revising one update must not overwrite each other. If-Match names
         # the update's own version.
         expected = conditional.expected_version(request, required=True)
-        services.revise_update(update, user=user, changes=serializer.validated_data, expected_version=expected)
+        services.revise_update(update, user=request.user, changes=serializer.validated_data, expected_version=expected)
         return self._respond(update)
 
     def destroy(self, request, *args, **kwargs):

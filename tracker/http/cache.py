@@ -7,6 +7,13 @@ changes in the same transaction as any change to tracker data. Each request read
 version first (one primary-key query), so once a change is committed the very next request of
 any process misses the old entries and renders afresh: a cached answer never outlives a change.
 
+Why ours and not Django's cache middleware (`UpdateCacheMiddleware`/`FetchFromCacheMiddleware`):
+Django's keys an entry by URL and headers and lets it live for a timeout, so an answer may be
+served for up to that timeout after the data changed; it cannot key by a version read from the
+database in the same request. It also has no single-flight rendering (many requests missing the
+same key all render it) and no scoped invalidation (a change to one forum drops every entry);
+those are planned on top of this module.
+
 Two levels:
 - per process, a bounded in-memory LRU (`RESPONSE_CACHE_MB`, 0 turns the whole cache off);
 - shared between processes and servers, Django's default cache when `CACHE_URL` points at Redis.
@@ -16,7 +23,12 @@ cookie, no Authorization header), outside the admin, the token endpoints and the
 rendered outside any open transaction (a transaction that may still roll back could otherwise
 cache what never gets committed). The key also holds the host and scheme (the API answers with
 absolute links), the language, the Accept header and today's date. A hit still honours
-If-None-Match (304) and still counts against the API's anonymous rate limit.
+If-None-Match (304).
+
+Before a hit is served, every check registered with `register_hit_check` must allow it; a check
+that refuses lets the request fall through to the view, which answers as it would without the
+cache. The API registers its anonymous rate limit this way (tracker.apps), so a cached API answer
+still counts against it, while this module imports nothing from the API.
 """
 
 import datetime
@@ -26,13 +38,12 @@ import threading
 from collections import OrderedDict
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache as shared_cache
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 
-from tracker.middleware import DatabaseUnavailableMiddleware
+from tracker.http.middleware import DatabaseUnavailableMiddleware
 from tracker.models import DataVersion
 
 logger = logging.getLogger(__name__)
@@ -157,22 +168,18 @@ def _storable(response):
     )
 
 
-class _AnonymousClient:
-    """What DRF's anonymous throttle reads of a request: its user and its address headers."""
-
-    user = AnonymousUser()
-
-    def __init__(self, request):
-        self.META = request.META
+_hit_checks = []
 
 
-def _throttle_allows(request):
-    """A cached API answer still counts against the anonymous rate limit (DRF's own throttle)."""
-    if not request.path.startswith("/api/"):
-        return True
-    from tracker.api.throttling import AnonRateThrottle
+def register_hit_check(check):
+    """Make `check(request)` decide, before each cache hit is served, whether it may be: True serves
+    it, False lets the request through to the view. Registering the same check twice is a no-op."""
+    if check not in _hit_checks:
+        _hit_checks.append(check)
 
-    return AnonRateThrottle().allow_request(_AnonymousClient(request), None)
+
+def _hit_allowed(request):
+    return all(check(request) for check in _hit_checks)
 
 
 class ResponseCacheMiddleware:
@@ -196,12 +203,12 @@ class ResponseCacheMiddleware:
             entry = shared_cache.get(key)
             if entry is not None:
                 local.set(key, entry, len(entry[2]))
-        if entry is not None and _throttle_allows(request):
+        if entry is not None and _hit_allowed(request):
             response = _response(entry)
             etag = response.get("ETag")
             conditional = get_conditional_response(request, etag=etag, response=response) if etag else None
             return conditional or response
-        # A throttled client falls through, so the view's own throttle answers 429 as usual.
+        # A refused hit falls through, so the view answers (a throttled client gets its 429 as usual).
         response = self.get_response(request)
         if entry is None and _storable(response) and not connections[DEFAULT_DB_ALIAS].in_atomic_block:
             entry = _entry(response)

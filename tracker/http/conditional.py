@@ -1,4 +1,5 @@
-"""Conditional requests: ETag and Last-Modified on reads (304 when unchanged), If-Match on writes.
+"""Conditional requests for the API: ETag and Last-Modified on reads (304 when unchanged), and the
+version a write's If-Match names.
 
 ETags are a digest of the JSON body, so they change whenever anything a response shows changes,
 nested names included. A response about one recommendation (its detail) or one progress update
@@ -11,6 +12,17 @@ remembered in the default cache. A representation that comes back after another 
 so If-Modified-Since never answers 304 for a body the client has not seen. Only a cache shared by
 every process (CACHE_URL) can promise that across processes, so If-Modified-Since is honoured
 only then; If-None-Match always is.
+
+What is Django's and what is ours. The preconditions are evaluated by Django's
+`django.utils.cache.get_conditional_response` (RFC 9110's order, 304 for GET and HEAD). Django's
+`ConditionalGetMiddleware` is not used because it cannot do what the API promises: its ETag is an
+MD5 of the body, which cannot carry the object's version that a write's If-Match is compared
+with; it skips HEAD; it would honour If-Modified-Since against a date a per-process cache cannot
+keep consistent; and it would apply to every page, not only the API. So the ETag, the
+Last-Modified memory and the If-Match parsing are ours.
+
+`expected_version` raises `PreconditionRequired` (428) and `PreconditionFailed` (412), plain
+exceptions of this module that the API's exception handler turns into its error format.
 """
 
 import hashlib
@@ -24,14 +36,20 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
-from .exceptions import PreconditionFailed, PreconditionRequired
-
 _IF_MATCH = re.compile(r'^"(?P<version>\d{1,18})(?:-[0-9a-f]{1,64})?"$')
 _PROCESS_LOCAL_CACHES = {
     "django.core.cache.backends.locmem.LocMemCache",
     "django.core.cache.backends.dummy.DummyCache",
 }
 LAST_MODIFIED_TIMEOUT = 60 * 60 * 24 * 30
+
+
+class PreconditionRequired(Exception):
+    """A write that must name the version it changes (If-Match) did not: HTTP 428."""
+
+
+class PreconditionFailed(Exception):
+    """An If-Match that cannot match any version: HTTP 412. The message says what to send."""
 
 
 def etag_for(content, version=None):

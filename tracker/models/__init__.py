@@ -1,5 +1,6 @@
 """The tracker's data model, split by what each module holds."""
 
+from .notifications import EmailNotice
 from .recommendations import (
     FollowUpAction,
     ProgressUpdate,
@@ -16,6 +17,7 @@ __all__ = [
     "STATUS_COLOURS",
     "Actor",
     "DataVersion",
+    "EmailNotice",
     "Document",
     "FollowUpAction",
     "Forum",

@@ -3,7 +3,8 @@ themes and the framework objectives they roll up under."""
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -35,13 +36,22 @@ class Document(models.Model):
         return f"{self.symbol} {self.title}".strip() if self.symbol else self.title
 
 
+def _related(model, name):
+    """The model at the other end of `model`'s relation `name`: the recommendations module
+    imports this one, so its models are reached through their relations, never imported."""
+    return model._meta.get_field(name).related_model
+
+
+def _recommendations(model):
+    """The Recommendation model, through `model`'s reverse relation `recommendations`."""
+    return _related(model, "recommendations")
+
+
 def _count(queryset):
     """A correlated COUNT subquery over `queryset` (filtered on OuterRef by the caller), 0 when empty.
 
     COUNT as a plain function, not an aggregate, so Django adds no GROUP BY: one row per outer row.
     """
-    from django.db.models.functions import Coalesce
-
     counted = queryset.order_by().annotate(n=models.Func(models.F("pk"), function="COUNT")).values("n")
     return Coalesce(models.Subquery(counted, output_field=models.IntegerField()), 0)
 
@@ -49,11 +59,10 @@ def _count(queryset):
 class ProcessQuerySet(models.QuerySet):
     def with_counts(self):
         """Annotate `forum_count` and `recommendation_count` (one correlated subquery each)."""
-        from .recommendations import Recommendation
-
+        recommendations = _recommendations(Forum).objects
         return self.annotate(
             forum_count=_count(Forum.objects.filter(process=models.OuterRef("pk"))),
-            recommendation_count=_count(Recommendation.objects.filter(forum__process=models.OuterRef("pk"))),
+            recommendation_count=_count(recommendations.filter(forum__process=models.OuterRef("pk"))),
         )
 
 
@@ -94,24 +103,27 @@ class ForumQuerySet(models.QuerySet):
 
     def with_recommendation_count(self):
         """Annotate `recommendation_count` (a correlated subquery, no join on the list)."""
-        from .recommendations import Recommendation
-
-        return self.annotate(recommendation_count=_count(Recommendation.objects.filter(forum=models.OuterRef("pk"))))
+        recommendations = _recommendations(self.model).objects
+        return self.annotate(recommendation_count=_count(recommendations.filter(forum=models.OuterRef("pk"))))
 
     def in_date_order(self):
         """Oldest first and undated forums (an expert meeting of unknown date) last, on SQLite and
         PostgreSQL alike, with their process: the order of the public forum lists."""
         return self.select_related("process").order_by(models.F("start_date").asc(nulls_last=True), "slug", "id")
 
-    def for_detail(self):
-        """What the public forum page shows besides its recommendations, in one query whatever
-        their number: the process, documents, roundtables in order (parents before their
-        sub-sessions) and the follow-up actions this forum made, with the earlier recommendations
-        they acted on and their forums. Each list is in the forum's prefetch cache, where
-        `prefetch_related` would put it, folded into the forum's row (tracker.forum_page says how)."""
-        from tracker.forum_page import forums_with_lists
-
-        return forums_with_lists(self.select_related("process"))
+    def for_page(self):
+        """What the public forum page shows besides its recommendations: the process (joined), and
+        prefetched where `forum.documents.all()`, `forum.roundtables.all()` and
+        `forum.acted_on.all()` find them, its documents, its roundtables in order (parents before
+        their sub-sessions) and the follow-up actions it made with the earlier recommendations
+        they acted on and their forums. Four queries whatever their number."""
+        roundtables = _related(self.model, "roundtables")
+        follow_ups = _related(self.model, "acted_on")
+        return self.select_related("process").prefetch_related(
+            "documents",
+            Prefetch("roundtables", queryset=roundtables.objects.order_by("order", "code", "id")),
+            Prefetch("acted_on", queryset=follow_ups.objects.select_related("recommendation__forum")),
+        )
 
 
 class Forum(models.Model):
@@ -166,12 +178,10 @@ class RoundtableQuerySet(models.QuerySet):
     def with_recommendation_count(self):
         """Annotate `recommendation_count`: the roundtable's and its sub-sessions' recommendations,
         as the `roundtable` filter of the browse page counts them."""
-        from .recommendations import Recommendation
-
         outer = models.OuterRef("pk")
         return self.annotate(
             recommendation_count=_count(
-                Recommendation.objects.filter(Q(roundtable=outer) | Q(roundtable__parent=outer))
+                _recommendations(self.model).objects.filter(Q(roundtable=outer) | Q(roundtable__parent=outer))
             )
         )
 
@@ -222,9 +232,7 @@ class Roundtable(models.Model):
 class ActorQuerySet(models.QuerySet):
     def with_recommendation_count(self):
         """Annotate `recommendation_count`: recommendations it is responsible for (a correlated subquery)."""
-        from .recommendations import Recommendation
-
-        through = Recommendation.actors.through.objects
+        through = self.model._meta.get_field("responsible_for").through.objects
         return self.annotate(recommendation_count=_count(through.filter(actor=models.OuterRef("pk"))))
 
 
@@ -267,9 +275,7 @@ class Actor(models.Model):
 class ThemeQuerySet(models.QuerySet):
     def with_recommendation_count(self):
         """Annotate `recommendation_count`: recommendations tagged with it (a correlated subquery)."""
-        from .recommendations import Recommendation
-
-        through = Recommendation.themes.through.objects
+        through = self.model._meta.get_field("recommendations").through.objects
         return self.annotate(recommendation_count=_count(through.filter(theme=models.OuterRef("pk"))))
 
 
@@ -297,9 +303,7 @@ class Theme(models.Model):
 class FrameworkObjectiveQuerySet(models.QuerySet):
     def with_recommendation_count(self):
         """Annotate `recommendation_count`: recommendations mapped to it (a correlated subquery)."""
-        from .recommendations import Recommendation
-
-        through = Recommendation.objectives.through.objects
+        through = self.model._meta.get_field("recommendations").through.objects
         return self.annotate(recommendation_count=_count(through.filter(frameworkobjective=models.OuterRef("pk"))))
 
 

@@ -1,6 +1,6 @@
 """The data version: one number that changes in the same transaction as any change to the data.
 
-Cached pages and API answers are keyed by it (`tracker.cache`), so a cached answer can never
+Cached pages and API answers are keyed by it (`tracker.http.cache`), so a cached answer can never
 outlive a change: the transaction that changes a recommendation, an update, a theme or any other
 tracker row also changes this number, and every process reads it from the database before it
 serves anything from a cache.
@@ -51,7 +51,8 @@ class DataVersion(models.Model):
 
 
 # Tables whose changes do not change what the public pages and the API show (as in migration 0005).
-UNTRACKED_PREFIXES = ("tracker_historical", "tracker_user", "tracker_dataversion")
+# E-mail notices are staff bookkeeping that no public answer reads.
+UNTRACKED_PREFIXES = ("tracker_historical", "tracker_user", "tracker_dataversion", "tracker_emailnotice")
 
 
 def ensure_version_triggers(app_config, using="default", **kwargs):

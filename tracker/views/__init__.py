@@ -1,7 +1,7 @@
 """Public, read-only pages: no login, nothing here changes state.
 
 Split by page: the dashboard, forums, the browse list with its exports, recommendation detail,
-actors and themes. Query logic lives in QuerySet methods and `tracker.queries`; filters in
+actors and themes. Query logic lives in QuerySet methods and `tracker.breakdowns`; filters in
 `tracker.filters`, shared with the API.
 """
 

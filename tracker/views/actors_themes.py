@@ -1,6 +1,6 @@
 from django.shortcuts import get_object_or_404, render
 
-from tracker import queries
+from tracker import breakdowns
 from tracker.models import Actor, ProgressUpdate, Recommendation, Theme
 
 from .common import paginate
@@ -17,7 +17,7 @@ def actor_detail(request, slug):
     context = {
         "section": "actors",
         "actor": actor,
-        "breakdown": queries.breakdown_from_rows(responsible.status_counts(), filters={"actor": actor.slug}),
+        "breakdown": breakdowns.breakdown_from_rows(responsible.status_counts(), filters={"actor": actor.slug}),
         "page": paginate(request, responsible.for_list().with_last_update()),
         "reports": reports[:RECENT_REPORTS],
         "report_count": reports.count(),
@@ -32,7 +32,7 @@ def theme_detail(request, slug):
     context = {
         "section": "themes",
         "theme": theme,
-        "breakdown": queries.breakdown_from_rows(tagged.status_counts(), filters={"theme": theme.slug}),
+        "breakdown": breakdowns.breakdown_from_rows(tagged.status_counts(), filters={"theme": theme.slug}),
         "page": paginate(request, tagged.for_list().with_last_update()),
     }
     return render(request, "tracker/theme_detail.html", context)

@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from tracker import queries
+from tracker import breakdowns
 
 from .common import read_as_of
 
@@ -13,6 +13,6 @@ def home(request):
         "section": "home",
         "as_of": as_of,
         "as_of_form": as_of_form,
-        "dashboard": queries.dashboard(as_of),
+        "dashboard": breakdowns.dashboard(as_of),
     }
     return render(request, "tracker/home.html", context, status=400 if as_of_form.errors else 200)

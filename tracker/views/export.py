@@ -3,17 +3,16 @@
 The rows come from one query (`Recommendation.objects.for_export()`, tuples read with `.iterator()`
 in chunks), so memory stays flat and the query count is the same for ten rows or a hundred
 thousand. A full export is about a hundred thousand rows, so the work per row is kept small:
-
-- rows are tuples, unpacked once, not dictionaries;
-- values that recur from row to row (a forum's title, a roundtable, a row's themes, actors and
-  objectives, joined in one string each by the query) are split, sorted, joined or quoted once
-  per distinct value, in memos bounded in size (`_Memo`);
-- status labels are translated once per export, not once per row;
-- CSV lines are formatted directly (`_csv_field` quotes exactly as `csv.writer` does, at a third
-  of its cost on these long rows), and both formats are sent CHUNK_SIZE rows at a time, so the
-  server writes a hundred large chunks rather than a hundred thousand small ones.
+rows are tuples, unpacked once; the names a row's themes, actors and objectives are joined into
+by the query are split, sorted and joined again once per distinct value (`functools.lru_cache`,
+bounded, so memory stays flat); status labels are translated once per export; CSV lines are
+formatted here exactly as `csv.writer` would (`_csv_chunks` says why) and sent CHUNK_SIZE rows at
+a time, JSON likewise, so the server writes a hundred large chunks rather than a hundred thousand
+small ones. Every text cell of the CSV goes
+through `tracker.text.escape_formula`, so no spreadsheet runs a value as a formula.
 """
 
+import functools
 import re
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -23,49 +22,16 @@ from django.utils.translation import gettext as _
 
 from tracker.columns import EXPORT_COLUMNS
 from tracker.models import Status
-from tracker.models.recommendations import EXPORT_LIST_SEPARATOR
-from tracker.text import FORMULA_TRIGGERS, escape_formula
+from tracker.models.querysets import EXPORT_LIST_SEPARATOR
+from tracker.text import escape_formula
 
 # Rows read from the database at a time, and rows per chunk of the response.
 CHUNK_SIZE = 1000
-# Distinct values a memo holds before it starts afresh: every combination of themes or of
-# objectives, and most of the actors', on a full export, in a few megabytes at most.
+# Distinct values a memo of joined names holds: every combination of themes or of objectives,
+# and most of the actors', on a full export, in a few megabytes at most.
 MEMO_SIZE = 10_000
 
 COLUMNS = EXPORT_COLUMNS
-
-# The characters that make csv.writer (default dialect) quote a field.
-_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
-# First characters of a value that escape_formula may change.
-_FORMULA_OR_APOSTROPHE = frozenset((*FORMULA_TRIGGERS, "'"))
-
-
-def _csv_field(value):
-    """A string (or None) as csv.writer writes it in its default dialect: None as nothing, and
-    quoted, quotes doubled, if it holds a comma, a quote or a line break. A value a spreadsheet
-    would run as a formula gets a leading apostrophe first (`tracker.text.escape_formula`)."""
-    if value is None:
-        return ""
-    if value and value[0] in _FORMULA_OR_APOSTROPHE:
-        value = escape_formula(value)
-    if _NEEDS_QUOTES.search(value) is None:
-        return value
-    return '"' + value.replace('"', '""') + '"'
-
-
-class _Memo(dict):
-    """`function(key)` for any key, computed once per distinct key. Past MEMO_SIZE keys it starts
-    afresh, so memory stays flat whatever the number of distinct values."""
-
-    def __init__(self, function):
-        super().__init__()
-        self.function = function
-
-    def __missing__(self, key):
-        if len(self) >= MEMO_SIZE:
-            self.clear()
-        value = self[key] = self.function(key)
-        return value
 
 
 def _sorted_names(joined):
@@ -79,7 +45,9 @@ def _export_rows(request, rows, list_output):
     url_pattern = request.build_absolute_uri(reverse("tracker:recommendation-detail", args=["CODE"]))
     prefix, suffix = url_pattern.rsplit("CODE", 1)
     labels = {status: str(label) for status, label in Status.choices}
-    themes, actors, objectives = (_Memo(lambda joined: list_output(_sorted_names(joined))) for _ in range(3))
+    themes, actors, objectives = (
+        functools.lru_cache(maxsize=MEMO_SIZE)(lambda joined: list_output(_sorted_names(joined))) for _ in range(3)
+    )
     for (
         code,
         kind,
@@ -110,9 +78,9 @@ def _export_rows(request, rows, list_output):
             forum_title,
             roundtable or "",
             roundtable_title or "",
-            themes[theme_names],
-            actors[actor_names],
-            objectives[objective_labels],
+            themes(theme_names),
+            actors(actor_names),
+            objectives(objective_labels),
             f"{document_symbol} {document_title}"
             if document_symbol and document_title
             else document_symbol or document_title or "",
@@ -123,9 +91,30 @@ def _export_rows(request, rows, list_output):
         ]
 
 
+# The characters that make csv.writer (default dialect) quote a field.
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+
+
+def _csv_field(value):
+    """A str (or None) as csv.writer writes it in its default dialect, after `escape_formula`:
+    None as nothing, and quoted, quotes doubled, if it holds a comma, a quote or a line break."""
+    if value is None:
+        return ""
+    value = escape_formula(value)
+    if _NEEDS_QUOTES.search(value) is None:
+        return value
+    return '"' + value.replace('"', '""') + '"'
+
+
 def _csv_chunks(request, rows):
-    """CSV text, CHUNK_SIZE lines at a time, byte for byte what csv.writer would write."""
-    quoted = _Memo(_csv_field)
+    """CSV text, CHUNK_SIZE lines at a time, byte for byte what csv.writer writes (the tests
+    compare them), every text cell escaped with `escape_formula`.
+
+    Lines are formatted here rather than by csv.writer: on a full export `writerow` took 40% more
+    time in-process (550–647 ms against 385–471 ms for 20,000 rows, docs/benchmarks.md), which
+    would cost the export its lead over Datasette's. Values that recur from row to row are quoted
+    once per distinct value (`functools.lru_cache`)."""
+    quoted = functools.lru_cache(maxsize=MEMO_SIZE)(_csv_field)
     lines = [",".join(map(_csv_field, COLUMNS))]
     for (
         code,
@@ -146,12 +135,12 @@ def _csv_chunks(request, rows):
         target_date,
         last_update,
         url,
-    ) in _export_rows(request, rows, lambda names: _csv_field("; ".join(names))):
+    ) in _export_rows(request, rows, "; ".join):
         lines.append(
-            f"{_csv_field(code)},{quoted[kind]},{quoted[status]},{quoted[status_label]},{_csv_field(text)},"
-            f"{quoted[process]},{quoted[forum]},{quoted[forum_title]},{quoted[roundtable]},"
-            f"{quoted[roundtable_title]},{themes},{actors},{objectives},{quoted[source_document]},"
-            f"{quoted[source_locator]},{'' if target_date is None else target_date},"
+            f"{_csv_field(code)},{quoted(kind)},{quoted(status)},{quoted(status_label)},{_csv_field(text)},"
+            f"{quoted(process)},{quoted(forum)},{quoted(forum_title)},{quoted(roundtable)},"
+            f"{quoted(roundtable_title)},{quoted(themes)},{quoted(actors)},{quoted(objectives)},"
+            f"{quoted(source_document)},{quoted(source_locator)},{'' if target_date is None else target_date},"
             f"{'' if last_update is None else last_update},{_csv_field(url)}"
         )
         if len(lines) == CHUNK_SIZE:

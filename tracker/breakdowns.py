@@ -1,14 +1,15 @@
-"""Status breakdowns for the public pages, assembled from a handful of GROUP BY queries.
+"""Status breakdowns for the public pages: how many recommendations of a group (all of them, a
+process, a forum, a theme, a roundtable, ...) have each status.
 
 The QuerySet methods (`Recommendation.objects.for_dashboard()`, `status_counts()`) do the
 counting in SQL; this module turns their rows into `Breakdown`s a template can draw as a stacked
-bar with counts, percentages and the filters each number links to. Nothing here queries per row.
+bar with counts, percentages and the filters each number links to, and arranges a forum page's
+recommendations under its roundtables. Nothing here queries per row.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from tracker import sql
 from tracker.models import (
     STATUS_COLOURS,
     Forum,
@@ -142,52 +143,42 @@ class Dashboard:
 
 
 def dashboard(as_of=None, recent=8):
-    """Everything the dashboard shows, in three queries whatever the amount of data: the status
-    counts of every group (`Recommendation.objects.for_dashboard()`), the groups themselves with
-    the number of approved updates (`_dashboard_groups()`), and the recent updates."""
+    """Everything the dashboard shows, in eight queries whatever the amount of data: the status
+    counts per forum, theme and objective (`Recommendation.objects.for_dashboard()`, three), the
+    processes, forums (with their process), themes and GCM objectives in the order the dashboard
+    lists them (four), the number of approved updates reported by `as_of` and the recent ones.
+
+    Each recommendation has one forum and each forum one process: the counts per process and
+    overall add up those per forum."""
     counts = Recommendation.objects.for_dashboard(as_of)
-    groups = _dashboard_groups(as_of)
+    processes = list(Process.objects.all())
+    forums = list(Forum.objects.in_date_order())
+    by_process = defaultdict(lambda: defaultdict(int))
+    process_of = {forum.pk: forum.process_id for forum in forums}
+    overall = Breakdown()
+    for row in counts["forum"]:
+        by_process[process_of.get(row["forum"])][row["effective_status"]] += row["n"]
+        overall.add(row["effective_status"], row["n"])
+    process_rows = [
+        {"forum__process": process, "effective_status": status, "n": n}
+        for process, statuses in by_process.items()
+        for status, n in statuses.items()
+    ]
+    objectives = list(FrameworkObjective.objects.filter(framework=FrameworkObjective.Framework.GCM))
+    public = ProgressUpdate.objects.reported_by_on(as_of)
     return Dashboard(
-        overall=breakdown_from_rows(counts["overall"]),
+        overall=overall,
         processes=[
             _labelled(breakdown, breakdown.obj.name + (f" ({breakdown.obj.acronym})" if breakdown.obj.acronym else ""))
-            for breakdown in breakdowns_by(counts["process"], "forum__process", groups["processes"], "process")
+            for breakdown in breakdowns_by(process_rows, "forum__process", processes, "process")
         ],
-        forums=breakdowns_by(counts["forum"], "forum", groups["forums"], "forum"),
-        themes=breakdowns_by(counts["theme"], "themes", groups["themes"], "theme"),
-        objectives=breakdowns_by(
-            counts["objective"], "objectives", groups["objectives"], "objective", keep_empty=False
-        ),
-        objectives_total=len(groups["objectives"]),
-        recent_updates=list(ProgressUpdate.objects.reported_by_on(as_of).for_public_list()[:recent]),
-        approved_update_count=groups["approved_updates"],
+        forums=breakdowns_by(counts["forum"], "forum", forums, "forum"),
+        themes=breakdowns_by(counts["theme"], "themes", Theme.objects.all(), "theme"),
+        objectives=breakdowns_by(counts["objective"], "objectives", objectives, "objective", keep_empty=False),
+        objectives_total=len(objectives),
+        recent_updates=list(public.for_public_list()[:recent]),
+        approved_update_count=public.count(),
     )
-
-
-def _dashboard_groups(as_of):
-    """Every process, forum (with its process), theme and GCM objective, as model instances in the
-    order the dashboard lists them, and the number of approved updates reported by `as_of`.
-
-    One query: each list comes folded into a JSON array by a scalar subquery (tracker.sql), where
-    the ORM would take one query per list and one for the count.
-    """
-    lists = {
-        "processes": Process.objects.all(),
-        "forums": Forum.objects.in_date_order(),
-        "themes": Theme.objects.all(),
-        "objectives": FrameworkObjective.objects.filter(framework=FrameworkObjective.Framework.GCM),
-    }
-    using = Process.objects.db
-    values = sql.select_scalars(
-        using,
-        **{name: sql.json_rows(queryset) for name, queryset in lists.items()},
-        approved_updates=sql.row_count(ProgressUpdate.objects.reported_by_on(as_of)),
-    )
-    groups = {name: sql.instances(queryset.model, values[name], using) for name, queryset in lists.items()}
-    processes = {process.pk: process for process in groups["processes"]}
-    for forum in groups["forums"]:
-        forum.process = processes[forum.process_id]
-    return {**groups, "approved_updates": values["approved_updates"]}
 
 
 def forum_breakdowns(as_of=None):
@@ -210,7 +201,7 @@ class RoundtableSection:
 def forum_sections(forum, recommendations):
     """Arrange a forum's recommendations under its roundtables and sub-sessions, in order.
 
-    `forum.roundtables` must be prefetched in order (`Forum.objects.for_detail()`). Returns the
+    `forum.roundtables` must be prefetched in order (`Forum.objects.for_page()`). Returns the
     top-level sections and the recommendations that belong to no roundtable. No queries.
     """
     by_roundtable = defaultdict(list)

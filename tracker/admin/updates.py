@@ -1,0 +1,124 @@
+"""Progress updates: a focal point sees, adds and revises its own actor's until approved; the
+secretariat sees and reviews all of them."""
+
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from tracker import roles, services
+from tracker.models import ProgressUpdate
+
+from . import actions as bulk_actions
+from .common import status_badge
+from .forms import ProgressUpdateForm
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(SimpleHistoryAdmin):
+    form = ProgressUpdateForm
+    list_display = [
+        "recommendation",
+        "actor",
+        "status_badge",
+        "reported_on",
+        "review_state",
+        "recorded_by",
+        "recorded_at",
+    ]
+    list_filter = ["review_state", "status", ("actor", admin.RelatedOnlyFieldListFilter), "recommendation__forum"]
+    list_select_related = ["recommendation", "actor", "recorded_by"]
+    search_fields = ["recommendation__code", "summary"]
+    autocomplete_fields = ["recommendation", "source_document"]
+    date_hierarchy = "reported_on"
+    readonly_fields = ["recorded_by", "recorded_at", "review_state", "reviewed_by", "reviewed_at", "review_note"]
+    actions = ["approve", "return_for_revision"]
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj):
+        return status_badge(obj.status, obj.get_status_display())
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def get_fields(self, request, obj=None):
+        fields = list(ProgressUpdateForm.Meta.fields)
+        if obj is not None:
+            fields += [*self.readonly_fields, "edit_version"]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(self.readonly_fields)
+        if obj is not None:
+            # Which recommendation and whose assessment an update is never changes.
+            readonly += ["recommendation", "actor"]
+        return readonly
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class RequestForm(form_class):
+            def __init__(self, *args, **inner):
+                inner["request_user"] = request.user
+                super().__init__(*args, **inner)
+
+        return RequestForm
+
+    def _is_own(self, request, obj):
+        return obj is None or roles.is_secretariat(request.user) or obj.actor_id == request.user.actor_id
+
+    def has_module_permission(self, request):
+        return roles.is_secretariat(request.user) or roles.is_focal_point(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        allowed = roles.is_secretariat(request.user) or roles.is_focal_point(request.user)
+        return allowed and self._is_own(request, obj)
+
+    def has_add_permission(self, request):
+        return roles.is_secretariat(request.user) or roles.is_focal_point(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        if roles.is_secretariat(request.user):
+            return True
+        if not roles.is_focal_point(request.user):
+            return False
+        if obj is None:
+            return True
+        return obj.actor_id == request.user.actor_id and obj.review_state != ProgressUpdate.ReviewState.APPROVED
+
+    def has_delete_permission(self, request, obj=None):
+        return roles.is_secretariat(request.user)
+
+    def has_approve_permission(self, request):
+        return roles.is_secretariat(request.user)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            changes = {
+                name: form.cleaned_data[name]
+                for name in form.changed_data
+                if name in form.cleaned_data and name != "edit_version"
+            }
+            services.revise_update(
+                obj, user=request.user, changes=changes, expected_version=form.cleaned_data.get("edit_version")
+            )
+        else:
+            services.submit_update(obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        services.delete_update(obj, user=request.user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.StaleVersion as exc:
+            # Someone saved this update between our form check and our write: nothing was written.
+            messages.error(request, str(exc) + " " + str(_("Nothing was saved; reload and try again.")))
+            return HttpResponseRedirect(request.path)
+
+    def delete_queryset(self, request, queryset):
+        for update in queryset.select_related("recommendation"):
+            services.delete_update(update, user=request.user)
+
+    approve = bulk_actions.approve
+    return_for_revision = bulk_actions.return_for_revision

@@ -1,0 +1,83 @@
+"""What the API shows of each model, one serializer per resource, split by what each module
+holds. Fields are listed explicitly: a new model field is never published by accident. Related
+objects are nested in one brief form per model (slug, name, URL); counts come from QuerySet
+annotations, never a query per row."""
+
+from .fields import NS, HtmlUrlField, OptionalURLField, SlugReference, url_from, url_template
+from .recommendations import (
+    FollowUpSerializer,
+    LinkSerializer,
+    RecommendationDetailSerializer,
+    RecommendationSerializer,
+    StatusCountsSerializer,
+    StatusSummarySerializer,
+    updates_url,
+)
+from .reference import (
+    ActorBriefSerializer,
+    ActorSerializer,
+    DocumentBriefSerializer,
+    DocumentSerializer,
+    ForumBriefSerializer,
+    ForumSerializer,
+    FrameworkObjectiveSerializer,
+    ObjectiveBriefSerializer,
+    ProcessBriefSerializer,
+    ProcessSerializer,
+    RecommendationBriefSerializer,
+    RoundtableBriefSerializer,
+    RoundtableSerializer,
+    ThemeBriefSerializer,
+    ThemeSerializer,
+)
+from .updates import (
+    CleanTextField,
+    ErrorSerializer,
+    ProgressUpdateCreateSerializer,
+    ProgressUpdateReviseSerializer,
+    ProgressUpdateSerializer,
+    RefusesUnexpectedFields,
+    ReviewSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
+
+__all__ = [
+    "NS",
+    "ActorBriefSerializer",
+    "ActorSerializer",
+    "CleanTextField",
+    "DocumentBriefSerializer",
+    "DocumentSerializer",
+    "ErrorSerializer",
+    "FollowUpSerializer",
+    "ForumBriefSerializer",
+    "ForumSerializer",
+    "FrameworkObjectiveSerializer",
+    "HtmlUrlField",
+    "LinkSerializer",
+    "ObjectiveBriefSerializer",
+    "OptionalURLField",
+    "ProcessBriefSerializer",
+    "ProcessSerializer",
+    "ProgressUpdateCreateSerializer",
+    "ProgressUpdateReviseSerializer",
+    "ProgressUpdateSerializer",
+    "RecommendationBriefSerializer",
+    "RecommendationDetailSerializer",
+    "RecommendationSerializer",
+    "RefusesUnexpectedFields",
+    "ReviewSerializer",
+    "RoundtableBriefSerializer",
+    "RoundtableSerializer",
+    "SlugReference",
+    "StatusCountsSerializer",
+    "StatusSummarySerializer",
+    "ThemeBriefSerializer",
+    "ThemeSerializer",
+    "TokenRequestSerializer",
+    "TokenSerializer",
+    "updates_url",
+    "url_from",
+    "url_template",
+]

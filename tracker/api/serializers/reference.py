@@ -1,0 +1,195 @@
+"""Processes, forums, roundtables, actors, themes, framework objectives and documents, and the
+brief form in which each object appears inside another (slug, name, URL): one form per model,
+shared by every resource that nests it."""
+
+from rest_framework import serializers
+
+from tracker.models import Actor, Document, Forum, FrameworkObjective, Process, Recommendation, Roundtable, Theme
+
+from .fields import HtmlUrlField, OptionalURLField, api_url, kind_field
+
+# Briefs: how an object appears inside another one.
+
+
+class ProcessBriefSerializer(serializers.ModelSerializer):
+    url = api_url("process")
+
+    class Meta:
+        model = Process
+        fields = ["slug", "acronym", "name", "url"]
+
+
+class ForumBriefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="title")
+    url = api_url("forum")
+
+    class Meta:
+        model = Forum
+        fields = ["slug", "name", "start_date", "url"]
+
+
+class RoundtableBriefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="title")
+    url = api_url("roundtable")
+
+    class Meta:
+        model = Roundtable
+        fields = ["slug", "code", "name", "url"]
+
+
+class ActorBriefSerializer(serializers.ModelSerializer):
+    url = api_url("actor")
+
+    class Meta:
+        model = Actor
+        fields = ["slug", "name", "url"]
+
+
+class ThemeBriefSerializer(serializers.ModelSerializer):
+    url = api_url("theme")
+
+    class Meta:
+        model = Theme
+        fields = ["slug", "name", "url"]
+
+
+class ObjectiveBriefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="short_label")
+    url = api_url("objective")
+
+    class Meta:
+        model = FrameworkObjective
+        fields = ["slug", "name", "title", "url"]
+
+
+class DocumentBriefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="title")
+    url = api_url("document")
+
+    class Meta:
+        model = Document
+        fields = ["slug", "name", "symbol", "url"]
+
+
+class RecommendationBriefSerializer(serializers.ModelSerializer):
+    url = api_url("recommendation", "code")
+
+    class Meta:
+        model = Recommendation
+        fields = ["code", "version", "url"]
+
+
+# Full representations.
+
+
+class ProcessSerializer(serializers.ModelSerializer):
+    url = api_url("process")
+    kind = kind_field(Process)
+    forum_count = serializers.IntegerField(read_only=True)
+    recommendation_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Process
+        fields = [
+            "slug",
+            "url",
+            "acronym",
+            "name",
+            "kind",
+            "description",
+            "established",
+            "forum_count",
+            "recommendation_count",
+        ]
+
+
+class ForumSerializer(serializers.ModelSerializer):
+    url = api_url("forum")
+    html_url = HtmlUrlField()
+    process = ProcessBriefSerializer()
+    documents = DocumentBriefSerializer(many=True)
+    recommendation_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Forum
+        fields = [
+            "slug",
+            "url",
+            "html_url",
+            "title",
+            "process",
+            "city",
+            "country",
+            "start_date",
+            "end_date",
+            "host",
+            "theme",
+            "format",
+            "notes",
+            "documents",
+            "recommendation_count",
+        ]
+
+
+class RoundtableSerializer(serializers.ModelSerializer):
+    url = api_url("roundtable")
+    forum = ForumBriefSerializer()
+    parent = RoundtableBriefSerializer(allow_null=True)
+    recommendation_count = serializers.IntegerField(
+        read_only=True, help_text="Recommendations of the roundtable and its sub-sessions."
+    )
+
+    class Meta:
+        model = Roundtable
+        fields = ["slug", "url", "code", "title", "order", "forum", "parent", "recommendation_count"]
+
+
+class ActorSerializer(serializers.ModelSerializer):
+    url = api_url("actor")
+    html_url = HtmlUrlField()
+    kind = kind_field(Actor)
+    website = OptionalURLField(source="url")
+    recommendation_count = serializers.IntegerField(read_only=True, help_text="Recommendations it is responsible for.")
+
+    class Meta:
+        model = Actor
+        fields = [
+            "slug",
+            "url",
+            "html_url",
+            "name",
+            "kind",
+            "country_code",
+            "description",
+            "website",
+            "recommendation_count",
+        ]
+
+
+class ThemeSerializer(serializers.ModelSerializer):
+    url = api_url("theme")
+    html_url = HtmlUrlField()
+    recommendation_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Theme
+        fields = ["slug", "url", "html_url", "name", "description", "recommendation_count"]
+
+
+class FrameworkObjectiveSerializer(serializers.ModelSerializer):
+    url = api_url("objective")
+    label = serializers.CharField(source="short_label", help_text="e.g. GCM 6 or SDG 10.7.")
+    recommendation_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = FrameworkObjective
+        fields = ["slug", "url", "framework", "number", "label", "title", "order", "recommendation_count"]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    url = api_url("document")
+    link = OptionalURLField(source="url", help_text="Where to read the document.")
+
+    class Meta:
+        model = Document
+        fields = ["slug", "url", "title", "symbol", "date", "publisher", "link", "notes"]

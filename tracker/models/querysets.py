@@ -1,0 +1,394 @@
+"""The QuerySets of recommendations and progress updates: every way the site and the API read
+them, each a named method built from select_related, Prefetch, Subquery and aggregates.
+
+Declared before the models (tracker.models.recommendations uses them as managers), so the models
+they relate to are reached through the relations (`_related`), never imported from there.
+"""
+
+from django.db import models
+from django.db.models import Aggregate, CharField, Count, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, Upper
+
+from .reference import Actor, FrameworkObjective, Theme
+from .status import Status
+
+# Separates the names an export packs into one column; a control character no name contains.
+EXPORT_LIST_SEPARATOR = "\x1f"
+
+
+class _GroupConcat(Aggregate):
+    """Names of related rows joined into one string (GROUP_CONCAT / STRING_AGG), so an export row
+    carries its themes, actors and objectives without a query per row or per chunk."""
+
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+    def __init__(self, expression, **extra):
+        super().__init__(expression, Value(EXPORT_LIST_SEPARATOR), **extra)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="STRING_AGG", **extra_context)
+
+
+def _joined(queryset, back_reference, expression):
+    """A correlated subquery: `expression` of every row of `queryset` linked to the outer
+    recommendation through `back_reference`, joined with EXPORT_LIST_SEPARATOR."""
+    return Subquery(
+        queryset.filter(**{back_reference: OuterRef("pk")})
+        .order_by()
+        .values(back_reference)
+        .annotate(joined=_GroupConcat(expression))
+        .values("joined"),
+        output_field=CharField(),
+    )
+
+
+# The fields of a row of `for_api_detail()`.
+API_ROW_FIELDS = (
+    "last_update",
+    "id",
+    "code",
+    "order",
+    "kind",
+    "text",
+    "effective_status",
+    "target_date",
+    "source_locator",
+    "version",
+    "updated_at",
+    "forum__slug",
+    "forum__title",
+    "forum__start_date",
+    "forum__process__slug",
+    "forum__process__acronym",
+    "forum__process__name",
+    "roundtable__slug",
+    "roundtable__code",
+    "roundtable__title",
+    "source_document__slug",
+    "source_document__title",
+    "source_document__symbol",
+)
+# The lists `with_api_lists()` adds to each row, and the fields of each item.
+API_LISTS = {
+    "themes": ("slug", "name"),
+    "actors": ("slug", "name"),
+    "objectives": ("slug", "framework", "number", "title"),
+}
+
+
+def _related(model, name):
+    """The model at the other end of `model`'s relation `name` (models of one module may not
+    import each other's module: the querysets are declared before the models)."""
+    return model._meta.get_field(name).related_model
+
+
+def _latest_approved_update(recommendation_model, as_of):
+    """The approved updates of the outer recommendation (OuterRef) reported on or before `as_of`,
+    the one that set its status on that date first."""
+    updates = _related(recommendation_model, "updates")
+    return updates.objects.reported_by_on(as_of).filter(recommendation=OuterRef("pk")).timeline()
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def count_by_status(self):
+        """{status: count} for every status in display order, zeros included, in one GROUP BY query.
+
+        Counts `effective_status`: call it after `with_effective_status()` (the FilterSet does).
+        """
+        counts = dict.fromkeys(Status.values, 0)
+        for row in self.order_by().values("effective_status").annotate(n=models.Count("pk")):
+            counts[row["effective_status"]] = row["n"]
+        return counts
+
+    def for_list(self):
+        """What a list row shows: forum, process, roundtable and themes, in a fixed number of queries."""
+        return self.select_related("forum__process", "roundtable").prefetch_related("themes")
+
+    def for_detail(self):
+        """Everything the public detail page shows, in a fixed number of queries: the source,
+        themes, actors, objectives, the approved timeline (as `public_updates`), links in both
+        directions and follow-up actions."""
+        updates, links = _related(self.model, "updates"), _related(self.model, "links_out")
+        follow_ups = _related(self.model, "follow_ups")
+        return self.select_related("forum__process", "roundtable__parent", "source_document").prefetch_related(
+            "themes",
+            "actors",
+            "objectives",
+            Prefetch(
+                "updates",
+                queryset=updates.objects.public().timeline().select_related("actor", "source_document"),
+                to_attr="public_updates",
+            ),
+            Prefetch(
+                "links_out",
+                queryset=links.objects.select_related("to_recommendation__forum", "source_document").order_by(
+                    "kind", "to_recommendation__forum__start_date", "to_recommendation__code"
+                ),
+            ),
+            Prefetch(
+                "links_in",
+                queryset=links.objects.select_related("from_recommendation__forum", "source_document").order_by(
+                    "kind", "from_recommendation__forum__start_date", "from_recommendation__code"
+                ),
+            ),
+            Prefetch("follow_ups", queryset=follow_ups.objects.select_related("forum", "document")),
+        )
+
+    def responsibility_of(self, actor):
+        """What `actor` is expected to act on, in the default order."""
+        return self.filter(actors=actor).order_by(*self.model._meta.ordering)
+
+    def tagged(self, theme):
+        """The recommendations tagged with `theme`, in the default order."""
+        return self.filter(themes=theme).order_by(*self.model._meta.ordering)
+
+    def with_last_update(self, as_of=None):
+        """Annotate `last_update`: the reported-on date of the update that set the (as-of) status."""
+        if as_of is None:
+            return self.annotate(last_update=F("status_date"))
+        latest = _latest_approved_update(self.model, as_of).values("reported_on")[:1]
+        return self.annotate(last_update=Subquery(latest, output_field=models.DateField()))
+
+    def status_counts(self, *group_by):
+        """One GROUP BY query: rows of the `group_by` values, `effective_status` and `n`.
+
+        Call it after `with_effective_status()`. Grouping by a many-to-many field (`themes`) counts
+        a recommendation once under each of its themes; rows without one come back as None.
+        """
+        return self.order_by().values(*group_by, "effective_status").annotate(n=Count("pk"))
+
+    def for_dashboard(self, as_of=None):
+        """The dashboard's status counts, with `as_of` of the status each recommendation had then:
+        {"forum": rows, "theme": rows, "objective": rows}, the rows `status_counts()` gives grouped
+        by `forum`, `themes` and `objectives`. Three GROUP BY queries whatever the number of
+        recommendations. A recommendation has one forum and a forum one process, so the counts
+        per process and overall are sums of those per forum (tracker.breakdowns adds them up).
+        """
+        effective = self.with_effective_status(as_of)
+        return {
+            "forum": list(effective.status_counts("forum")),
+            "theme": list(effective.status_counts("themes")),
+            "objective": list(effective.status_counts("objectives")),
+        }
+
+    def for_forum_page(self, as_of=None):
+        """A forum page's recommendations (call it on `forum.recommendations`) in their order
+        within the forum, with their status on `as_of` and their themes (one query more), and
+        only the fields the page shows."""
+        return (
+            self.with_effective_status(as_of)
+            .only("id", "code", "kind", "text", "status", "forum_id", "roundtable_id")
+            .prefetch_related(Prefetch("themes", queryset=Theme.objects.only("id", "slug", "name")))
+            .order_by("order", "code")
+        )
+
+    def for_api_list(self, as_of=None):
+        """The recommendations as the API lists them, as `ApiRows`: what a paginator pages
+        through, the COUNT taken on this queryset, the rows of a page (`for_api_detail()` with
+        `with_api_lists()`) in three queries more."""
+        return ApiRows(self, as_of)
+
+    def for_api_detail(self, as_of=None):
+        """Rows (dictionaries) of what the API shows of each recommendation, in one query: its own
+        fields, `effective_status` (annotated by the FilterSet, with `as_of` the status then),
+        `last_update` (the date of the update that set that status) and the fields of its forum,
+        process, roundtable and source document, joined. `with_api_lists()` adds its themes,
+        actors and objectives, `with_api_detail_lists()` what only the detail shows. Rows, not
+        instances: tracker.api.serializers renders them, and building a page of model instances
+        with their related objects took longer than the rest of the request."""
+        return self.with_last_update(as_of).values(*API_ROW_FIELDS)
+
+    def with_api_lists(self, rows):
+        """`rows` of `for_api_detail()`, each given `themes` and `actors` ([slug, name] each) and
+        `objectives` ([slug, framework, number, title] each), in each model's Meta.ordering (the
+        order a prefetch lists them in): one query per list whatever the number of rows."""
+        by_id = {row["id"]: row for row in rows}
+        for name, fields in API_LISTS.items():
+            relation = self.model._meta.get_field(name)
+            related = relation.m2m_reverse_field_name()
+            for row in rows:
+                row[name] = []
+            links = relation.remote_field.through.objects.filter(**{f"{relation.m2m_field_name()}__in": list(by_id)})
+            ordering = [f"{related}__{key}" for key in relation.related_model._meta.ordering]
+            columns = [f"{related}__{field}" for field in fields]
+            for recommendation_id, *values in links.order_by(*ordering).values_list(
+                relation.m2m_column_name(), *columns
+            ):
+                by_id[recommendation_id][name].append(values)
+        return rows
+
+    def with_api_detail_lists(self, row):
+        """A row of `for_api_detail()` given `links_out` and `links_in` (each link's `kind` and
+        `note` and the other recommendation's `code` and `version`, in RecommendationLink's
+        Meta.ordering) and `follow_ups` (with their forum and document, in their Meta.ordering):
+        two queries."""
+        links = _related(self.model, "links_out").objects.filter(
+            Q(from_recommendation=row["id"]) | Q(to_recommendation=row["id"])
+        )
+        row["links_out"], row["links_in"] = [], []
+        for link in links.values(
+            "kind",
+            "note",
+            "from_recommendation_id",
+            "from_recommendation__code",
+            "from_recommendation__version",
+            "to_recommendation__code",
+            "to_recommendation__version",
+        ):
+            out = link["from_recommendation_id"] == row["id"]
+            other = "to_recommendation" if out else "from_recommendation"
+            row["links_out" if out else "links_in"].append(
+                {
+                    "kind": link["kind"],
+                    "note": link["note"],
+                    "code": link[f"{other}__code"],
+                    "version": link[f"{other}__version"],
+                }
+            )
+        row["follow_ups"] = list(
+            _related(self.model, "follow_ups")
+            .objects.filter(recommendation=row["id"])
+            .values(
+                "date",
+                "description",
+                "forum__slug",
+                "forum__title",
+                "forum__start_date",
+                "document__slug",
+                "document__title",
+                "document__symbol",
+            )
+        )
+        return row
+
+    def for_export(self):
+        """Export rows as tuples, in one query however many rows (no prefetch per chunk): related
+        names are joined in correlated subqueries and split again by the exporter.
+
+        The fields, in order: code, kind, effective_status, text, process, forum slug, forum
+        title, roundtable code, roundtable title, theme names, actor names, objective labels,
+        source document symbol, source document title, source_locator, target_date, last_update.
+        Call it on a queryset annotated with `effective_status` and `last_update`.
+        """
+        return self.values_list(
+            "code",
+            "kind",
+            "effective_status",
+            "text",
+            "forum__process__slug",
+            "forum__slug",
+            "forum__title",
+            "roundtable__code",
+            "roundtable__title",
+            _joined(Theme.objects.all(), "recommendations", "name"),
+            _joined(Actor.objects.all(), "responsible_for", "name"),
+            _joined(
+                FrameworkObjective.objects.all(),
+                "recommendations",
+                Concat(Upper("framework"), Value(" "), "number", output_field=CharField()),
+            ),
+            "source_document__symbol",
+            "source_document__title",
+            "source_locator",
+            "target_date",
+            "last_update",
+        )
+
+    def with_effective_status(self, as_of=None):
+        """Annotate `effective_status`: the current status, or the status on the date `as_of`.
+
+        The status on a past date is the status of the latest approved update reported on or
+        before that date (ties broken by recording time, then id), or "no information". It is one
+        correlated subquery, never a query per row. On a past date only the recommendations that
+        existed then count: those of forums that had started (or whose date is unknown).
+        """
+        if as_of is None:
+            return self.annotate(effective_status=F("status"))
+        existing = self.filter(Q(forum__start_date__isnull=True) | Q(forum__start_date__lte=as_of))
+        latest = _latest_approved_update(self.model, as_of).values("status")[:1]
+        return existing.annotate(
+            effective_status=Coalesce(
+                Subquery(latest, output_field=models.CharField()), Value(Status.NO_INFORMATION.value)
+            )
+        )
+
+
+class ApiRows:
+    """A page-able list of API rows (`RecommendationQuerySet.for_api_list()`): what Django's
+    Paginator takes (an object with `count()` and slicing). The COUNT runs on the queryset as it
+    is, without the joins of the rows, which would only slow it down; a slice is the rows of
+    `for_api_detail()` with their `with_api_lists()`."""
+
+    def __init__(self, queryset, as_of=None):
+        self.queryset, self.as_of = queryset, as_of
+        self.model, self.ordered = queryset.model, queryset.ordered
+
+    def count(self):
+        return self.queryset.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        rows = list(self.queryset.for_api_detail(self.as_of)[index])
+        return self.queryset.with_api_lists(rows)
+
+
+class ProgressUpdateQuerySet(models.QuerySet):
+    def readable_by(self, user):
+        """What `user` may read through the API: approved updates for everyone, plus every update
+        the user may see in the admin (its own actor's for a focal point, all for the secretariat)."""
+        from tracker.roles import is_secretariat
+
+        if is_secretariat(user):
+            return self.all()
+        if user.is_authenticated and user.actor_id:
+            return self.filter(Q(review_state=self.model.ReviewState.APPROVED) | Q(actor_id=user.actor_id))
+        return self.public()
+
+    def for_api(self):
+        """What an API row carries: its recommendation, actor and evidence document, joined."""
+        return self.select_related("recommendation", "actor", "source_document")
+
+    def approved(self):
+        return self.filter(review_state=self.model.ReviewState.APPROVED)
+
+    def public(self):
+        """What the public and API consumers see: approved updates only."""
+        return self.approved()
+
+    def timeline(self):
+        """Newest first, in the order that decides the current status."""
+        return self.order_by("-reported_on", "-recorded_at", "-id")
+
+    def reported_by_on(self, as_of=None):
+        """Public updates reported on or before `as_of` (all public updates without it)."""
+        queryset = self.public()
+        return queryset if as_of is None else queryset.filter(reported_on__lte=as_of)
+
+    def for_public_list(self):
+        """A public list of updates: each with its recommendation, forum and actor, newest report first."""
+        return self.public().select_related("recommendation__forum", "actor").timeline()
+
+    def for_feed(self):
+        """The Atom feed: approved updates, most recently recorded first, with what an entry shows."""
+        return (
+            self.public()
+            .select_related("recommendation__forum", "actor", "source_document")
+            .order_by("-recorded_at", "-id")
+        )
+
+    def of_recommendations(self, recommendations):
+        """Updates of the recommendations a (filtered) recommendation queryset selects, as one subquery."""
+        return self.filter(recommendation__in=recommendations.order_by().values("pk"))
+
+    def visible_to(self, user):
+        """What a staff user may see in the admin: everything for the secretariat, own actor's
+        updates for a focal point, nothing otherwise."""
+        from tracker.roles import is_secretariat
+
+        if is_secretariat(user):
+            return self
+        if user.is_authenticated and user.actor_id:
+            return self.filter(actor_id=user.actor_id)
+        return self.none()

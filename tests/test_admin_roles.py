@@ -149,14 +149,17 @@ def test_secretariat_approves_submitted_updates_through_the_action(client, secre
     assert recommendation.status in (Status.STALLED, Status.IN_PROGRESS)
 
 
-def test_secretariat_returns_an_update_through_the_action(client, secretariat_user, update_of_b):
+def test_secretariat_returns_an_update_through_the_action_with_a_reason(client, secretariat_user, update_of_b):
     client.force_login(secretariat_user)
-    client.post(
-        reverse("admin:tracker_progressupdate_changelist"),
-        {"action": "return_for_revision", "_selected_action": [update_of_b.pk]},
-    )
+    data = {"action": "return_for_revision", "_selected_action": [update_of_b.pk]}
+    # The action first asks for the reason the focal point will see.
+    asked = client.post(reverse("admin:tracker_progressupdate_changelist"), data)
+    assert asked.status_code == 200
     update_of_b.refresh_from_db()
-    assert update_of_b.review_state == ProgressUpdate.ReviewState.RETURNED
+    assert update_of_b.review_state == ProgressUpdate.ReviewState.SUBMITTED
+    client.post(reverse("admin:tracker_progressupdate_changelist"), data | {"apply": "1", "reason": "Evidence?"})
+    update_of_b.refresh_from_db()
+    assert (update_of_b.review_state, update_of_b.review_note) == (ProgressUpdate.ReviewState.RETURNED, "Evidence?")
 
 
 def recommendation_form_data(recommendation, **overrides):

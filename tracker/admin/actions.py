@@ -2,6 +2,7 @@
 or return many progress updates. Each change goes through `tracker.services`, one at a time, so
 every rule and history entry applies as for a single edit."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
@@ -105,17 +106,17 @@ def set_themes(modeladmin, request, queryset):
     )
 
 
-def _review(modeladmin, request, queryset, review, done_message):
+def _review(modeladmin, request, queryset, review, done_message, note=""):
     count = 0
     for update in queryset.filter(review_state=ProgressUpdate.ReviewState.SUBMITTED).select_related("recommendation"):
         try:
-            review(update, user=request.user)
+            review(update, user=request.user, note=note)
         except (PermissionDenied, ValidationError, services.InvalidTransition, services.StaleVersion) as exc:
-            modeladmin.message_user(request, f"{update}: {exc}", messages.ERROR)
+            modeladmin.message_user(request, f"{update.recommendation.code}: {exc}", messages.ERROR)
             continue
         count += 1
     skipped = queryset.exclude(review_state=ProgressUpdate.ReviewState.SUBMITTED).count()
-    modeladmin.message_user(request, done_message % {"count": count}, messages.SUCCESS)
+    modeladmin.message_user(request, done_message(count) % {"count": count}, messages.SUCCESS)
     if skipped:
         modeladmin.message_user(
             request,
@@ -131,9 +132,49 @@ def _review(modeladmin, request, queryset, review, done_message):
 
 @admin.action(description=_("Approve selected submitted updates"), permissions=["approve"])
 def approve(modeladmin, request, queryset):
-    _review(modeladmin, request, queryset, services.approve_update, _("Approved %(count)d updates."))
+    _review(
+        modeladmin,
+        request,
+        queryset,
+        services.approve_update,
+        lambda n: ngettext("Approved %(count)d update.", "Approved %(count)d updates.", n),
+    )
+
+
+class ReturnReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for returning them"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10000,
+        help_text=_("Every reporting focal point sees it; it is kept in the update's history."),
+    )
 
 
 @admin.action(description=_("Return selected submitted updates for revision"), permissions=["approve"])
 def return_for_revision(modeladmin, request, queryset):
-    _review(modeladmin, request, queryset, services.return_update, _("Returned %(count)d updates for revision."))
+    """Bulk return: one reason, asked for on an intermediate page, given to every update."""
+    form = ReturnReasonForm(request.POST if "apply" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        _review(
+            modeladmin,
+            request,
+            queryset,
+            services.return_update,
+            lambda n: ngettext(
+                "Returned %(count)d update for revision.", "Returned %(count)d updates for revision.", n
+            ),
+            note=form.cleaned_data["reason"],
+        )
+        return None
+    return TemplateResponse(
+        request,
+        "admin/tracker/return_with_reason.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": _("Return for revision"),
+            "form": form,
+            "queryset": queryset.select_related("recommendation", "actor"),
+            "opts": modeladmin.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        },
+    )

@@ -3,6 +3,8 @@ secretariat sees and reviews all of them."""
 
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
+from django.urls import path
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -10,6 +12,7 @@ from tracker import roles, services
 from tracker.models import ProgressUpdate
 
 from . import actions as bulk_actions
+from . import review
 from .common import status_badge
 from .forms import ProgressUpdateForm
 
@@ -25,6 +28,7 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
         "review_state",
         "recorded_by",
         "recorded_at",
+        "review_link",
     ]
     list_filter = ["review_state", "status", ("actor", admin.RelatedOnlyFieldListFilter), "recommendation__forum"]
     list_select_related = ["recommendation", "actor", "recorded_by"]
@@ -37,6 +41,27 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
         return status_badge(obj.status, obj.get_status_display())
+
+    @admin.display(description=_("review"))
+    def review_link(self, obj):
+        if obj.review_state != ProgressUpdate.ReviewState.SUBMITTED:
+            return ""
+        return format_html('<a href="{}">{}</a>', review.review_url(obj), _("Review"))
+
+    def get_list_display(self, request):
+        # The review column is the secretariat's.
+        display = list(super().get_list_display(request))
+        return display if roles.is_secretariat(request.user) else [name for name in display if name != "review_link"]
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/review/",
+                self.admin_site.admin_view(lambda request, object_id: review.review_view(self, request, object_id)),
+                name="tracker_progressupdate_review",
+            ),
+            *super().get_urls(),
+        ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)

@@ -128,8 +128,11 @@ def record_progress(
     """Record a progress update and, if it counts at once, the recommendation's new status.
 
     What the secretariat records is approved at once; what a focal point records is submitted
-    for review and changes nothing public until approved. `expected_version` (the version the
-    caller read) turns a concurrent change into `StaleVersion` instead of a lost update.
+    for review and changes nothing public until approved (the reviewers are e-mailed).
+    `expected_version` is the recommendation's version the caller read: a concurrent public
+    change then raises `StaleVersion` instead of being lost. Returns the saved ProgressUpdate.
+    Raises PermissionDenied (not the user's actor to report for) and ValidationError (no actor,
+    an unknown status, no summary, a report date in the future or before the forum began).
     """
     update = ProgressUpdate(
         recommendation=recommendation,
@@ -144,7 +147,9 @@ def record_progress(
 
 
 def submit_update(update, *, user, expected_version=None):
-    """Save a new, unsaved ProgressUpdate built by a form or serializer (see `record_progress`)."""
+    """Save a new, unsaved ProgressUpdate built by a form or serializer; as `record_progress`
+    (returns it; raises PermissionDenied, ValidationError, StaleVersion). ValueError for an
+    update that is already saved."""
     if update.pk is not None:
         raise ValueError("submit_update() saves new updates; use revise_update() for existing ones.")
     if update.actor_id is None:
@@ -187,7 +192,9 @@ def save_recommendation(recommendation, *, user, expected_version=None, changed_
     version. Its status is never saved from here: a status change is passed as `status_change`
     (a dict of record_progress arguments) and recorded as a progress update in the same
     transaction. `changed_fields`, when given, lets a pure status change skip the plain save so
-    that each change leaves exactly one history entry."""
+    that each change leaves exactly one history entry. Returns the recommendation. Raises
+    PermissionDenied (not the secretariat), StaleVersion and, from the status change,
+    ValidationError."""
     if not is_secretariat(user):
         raise PermissionDenied(_("Only the secretariat may change recommendations."))
     with transaction.atomic():
@@ -320,7 +327,8 @@ def delete_update(update, *, user, expected_version=None):
 
 def set_themes(recommendations, *, themes, mode, user):
     """Bulk theme tagging (secretariat only): add, replace or remove `themes` on each
-    recommendation. Returns how many recommendations changed; each gets one history entry."""
+    recommendation. Returns how many recommendations changed; each gets one history entry.
+    Raises PermissionDenied (not the secretariat)."""
     if not is_secretariat(user):
         raise PermissionDenied(_("Only the secretariat may change recommendations."))
     wanted = {theme.pk for theme in themes}

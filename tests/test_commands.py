@@ -61,3 +61,28 @@ def test_load_seed_loads_the_fixtures_into_an_empty_database(db):
 
     call_command("load_seed", stdout=io.StringIO())
     assert Recommendation.objects.filter(code="GFMD-2007-RT1-06").exists()
+
+
+def test_a_secretariat_user_made_by_the_command_logs_in_and_may_review(client, secretariat_actor):
+    out = io.StringIO()
+    call_command("create_secretariat", "sofia", "--email", "sofia@example.org", "--generate-password", stdout=out)
+    user = User.objects.get(username="sofia")
+    assert (user.is_staff, user.is_active, user.email, user.actor) == (True, True, "sofia@example.org", None)
+    assert roles.is_secretariat(user)
+    password = out.getvalue().split("Password (shown once): ")[1].strip()
+    # The login the README describes: the admin's own form, not force_login.
+    response = client.post("/admin/login/?next=/admin/", {"username": "sofia", "password": password})
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    home = client.get("/admin/")
+    assert home.status_code == 200 and "await your review" in home.content.decode()
+    from tracker import services
+
+    assert services.acting_actor(user) == secretariat_actor
+
+
+def test_create_secretariat_with_an_actor_and_refusing_a_focal_point(actor_a, focal_a):
+    call_command("create_secretariat", "lea", "--actor", actor_a.slug, "--generate-password", stdout=io.StringIO())
+    assert User.objects.get(username="lea").actor == actor_a
+    with pytest.raises(CommandError, match="focal point"):
+        call_command("create_secretariat", focal_a.username, "--generate-password")
+    assert not roles.is_secretariat(User.objects.get(pk=focal_a.pk))

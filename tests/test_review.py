@@ -115,3 +115,22 @@ def test_a_focal_point_cannot_open_the_review_page(client, submitted, focal_b):
     assert client.post(review_url(a), {"version": a.version, "_approve": "Approve"}).status_code == 403
     a.refresh_from_db()
     assert a.review_state == "submitted"
+
+
+def test_staff_messages_name_an_update_by_its_recommendations_code(client, focal_a, api_world, actor_a):
+    client.force_login(focal_a)
+    response = client.post(
+        "/admin/tracker/progressupdate/add/",
+        {
+            "recommendation": api_world.ethical.pk,
+            "actor": actor_a.pk,
+            "status": "partially_implemented",
+            "reported_on": "2008-10-01",
+            "summary": "Half the agencies signed the code.",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert f"{api_world.ethical.code}: Partially implemented (2008-10-01)" in page
+    assert f"“{api_world.ethical.pk}: " not in page
+    assert f"Submitted: {api_world.ethical.code} waits for the secretariat&#x27;s approval" in page

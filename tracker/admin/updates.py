@@ -130,6 +130,25 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
         else:
             services.submit_update(obj, user=request.user)
 
+    def response_add(self, request, obj, post_url_continue=None):
+        self._say_if_waiting(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        self._say_if_waiting(request, obj)
+        return super().response_change(request, obj)
+
+    def _say_if_waiting(self, request, obj):
+        if obj.review_state == ProgressUpdate.ReviewState.SUBMITTED:
+            messages.info(
+                request,
+                _(
+                    "Submitted: %(code)s waits for the secretariat's approval; you will get an e-mail "
+                    "when it is decided."
+                )
+                % {"code": obj.recommendation.code},
+            )
+
     def delete_model(self, request, obj):
         services.delete_update(obj, user=request.user)
 

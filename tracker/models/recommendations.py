@@ -337,7 +337,9 @@ class ProgressUpdate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.recommendation_id}: {self.get_status_display()} ({self.reported_on})"
+        # Named by the recommendation's code, as staff know it (admin messages, history, pickers).
+        code = self.recommendation.code if self.recommendation_id else "?"
+        return f"{code}: {self.get_status_display()} ({self.reported_on})"
 
     def get_absolute_url(self):
         return self.recommendation.get_absolute_url() + f"#update-{self.pk}"

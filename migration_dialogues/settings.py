@@ -146,6 +146,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# Dates as the public site writes them ("20 Nov 2026"), in the admin too.
+FORMAT_MODULE_PATH = ["migration_dialogues.formats"]
 LANGUAGES = [("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"

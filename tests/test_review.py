@@ -134,3 +134,9 @@ def test_staff_messages_name_an_update_by_its_recommendations_code(client, focal
     assert f"{api_world.ethical.code}: Partially implemented (2008-10-01)" in page
     assert f"“{api_world.ethical.pk}: " not in page
     assert f"Submitted: {api_world.ethical.code} waits for the secretariat&#x27;s approval" in page
+
+
+def test_the_admin_writes_dates_as_the_site_does(reviewer, api_world):
+    page = reviewer.get("/admin/tracker/progressupdate/").content.decode()
+    assert "1 Jun 2009" in page  # ethical_2009, reported on 2009-06-01
+    assert "June 1, 2009" not in page and "Jun. 1, 2009" not in page

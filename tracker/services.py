@@ -55,10 +55,6 @@ class StaleVersion(Exception):
             ) % {"code": obj.code, "current": obj.version, "expected": expected_version}
         super().__init__(message)
 
-    @property
-    def recommendation(self):
-        return self.obj if isinstance(self.obj, Recommendation) else self.obj.recommendation
-
 
 class InvalidTransition(Exception):
     """A review asked of an update that is not (or no longer) waiting for review."""

@@ -1,8 +1,12 @@
-"""What the staff product's model admins share: the status badge and the secretariat-only rule."""
+"""What the staff product's model admins share: the status badge, the secretariat-only rule and
+forms that know who is editing, with a stale write reported instead of lost."""
 
+from django.contrib import messages
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
-from tracker import roles
+from tracker import roles, services
 from tracker.models import STATUS_COLOURS
 
 
@@ -13,6 +17,34 @@ def status_badge(status, label):
         STATUS_COLOURS.get(status, "#595959"),
         label,
     )
+
+
+def with_request_user(form_class, user):
+    """`form_class` whose instances are given `request_user=user` (the forms scope choices and
+    checks by role)."""
+
+    class RequestForm(form_class):
+        def __init__(self, *args, **kwargs):
+            kwargs["request_user"] = user
+            super().__init__(*args, **kwargs)
+
+    return RequestForm
+
+
+class ServiceFormMixin:
+    """A model admin whose forms take the editing user and whose saves go through
+    `tracker.services`: a StaleVersion raised by the save (someone saved between the form's check
+    and the write) is shown as a message, with nothing written."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return with_request_user(super().get_form(request, obj, change=change, **kwargs), request.user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.StaleVersion as exc:
+            messages.error(request, str(exc) + " " + str(_("Nothing was saved; reload and try again.")))
+            return HttpResponseRedirect(request.path)
 
 
 class SecretariatOnlyMixin:

@@ -98,16 +98,17 @@ class RecommendationForm(VersionCheckedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        actor = services.acting_actor(self.request_user)
-        if actor is not None:
-            self.fields["status_actor"].initial = actor.pk
+        # Whose assessment a status change is unless the form names another.
+        self.acting_actor = services.acting_actor(self.request_user)
+        if self.acting_actor is not None:
+            self.fields["status_actor"].initial = self.acting_actor.pk
 
     def clean(self):
         cleaned = super().clean()
         if "status" in self.changed_data:
             if not (cleaned.get("status_reason") or "").strip():
                 self.add_error("status_reason", _("Give a reason for the status change."))
-            actor = cleaned.get("status_actor") or getattr(self.request_user, "actor", None)
+            actor = cleaned.get("status_actor") or self.acting_actor
             if actor is None:
                 self.add_error("status_actor", _("Choose the actor whose assessment this is."))
         return cleaned

@@ -18,7 +18,7 @@ from tracker.importing import IMPORT_FORMATS, ImportFileError, RecommendationRes
 from tracker.models import FollowUpAction, ProgressUpdate, Recommendation, RecommendationLink
 
 from . import actions as bulk_actions
-from .common import SecretariatOnlyMixin, status_badge
+from .common import SecretariatOnlyMixin, ServiceFormMixin, status_badge, with_request_user
 from .forms import RecommendationChangelistForm, RecommendationForm
 
 
@@ -71,7 +71,7 @@ class FollowUpActionInline(admin.TabularInline):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(SecretariatOnlyMixin, ImportExportMixin, SimpleHistoryAdmin):
+class RecommendationAdmin(SecretariatOnlyMixin, ServiceFormMixin, ImportExportMixin, SimpleHistoryAdmin):
     form = RecommendationForm
     # Import and export use the public CSV export's columns, so export → edit → import round-trips.
     resource_classes = [RecommendationResource]
@@ -152,13 +152,7 @@ class RecommendationAdmin(SecretariatOnlyMixin, ImportExportMixin, SimpleHistory
 
     def get_changelist_form(self, request, **kwargs):
         base = super().get_changelist_form(request, form=RecommendationChangelistForm, **kwargs)
-
-        class RequestForm(base):
-            def __init__(self, *args, **inner):
-                inner["request_user"] = request.user
-                super().__init__(*args, **inner)
-
-        return RequestForm
+        return with_request_user(base, request.user)
 
     def has_import_permission(self, request):
         return roles.is_secretariat(request.user)
@@ -202,16 +196,6 @@ class RecommendationAdmin(SecretariatOnlyMixin, ImportExportMixin, SimpleHistory
             display.remove("status_badge")
         return display
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-
-        class RequestForm(form_class):
-            def __init__(self, *args, **inner):
-                inner["request_user"] = request.user
-                super().__init__(*args, **inner)
-
-        return RequestForm
-
     def save_model(self, request, obj, form, change):
         status_change = None
         changed = getattr(form, "changed_data", [])
@@ -248,14 +232,6 @@ class RecommendationAdmin(SecretariatOnlyMixin, ImportExportMixin, SimpleHistory
                 changes = {name: getattr(update, name) for name in ("status", "summary", "evidence_url", "reported_on")}
                 services.revise_update(update, user=request.user, changes=changes)
         formset.save_m2m()
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.StaleVersion as exc:
-            # Someone saved between our form check and our write: nothing was written.
-            messages.error(request, str(exc) + " " + str(_("Nothing was saved; reload and try again.")))
-            return HttpResponseRedirect(request.path)
 
     def changelist_view(self, request, extra_context=None):
         try:

@@ -2,7 +2,6 @@
 secretariat sees and reviews all of them."""
 
 from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
 from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -13,12 +12,12 @@ from tracker.models import ProgressUpdate
 
 from . import actions as bulk_actions
 from . import review
-from .common import status_badge
+from .common import ServiceFormMixin, status_badge
 from .forms import ProgressUpdateForm
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(SimpleHistoryAdmin):
+class ProgressUpdateAdmin(ServiceFormMixin, SimpleHistoryAdmin):
     form = ProgressUpdateForm
     list_display = [
         "recommendation",
@@ -78,16 +77,6 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
             # Which recommendation and whose assessment an update is never changes.
             readonly += ["recommendation", "actor"]
         return readonly
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-
-        class RequestForm(form_class):
-            def __init__(self, *args, **inner):
-                inner["request_user"] = request.user
-                super().__init__(*args, **inner)
-
-        return RequestForm
 
     def _is_own(self, request, obj):
         return obj is None or roles.is_secretariat(request.user) or obj.actor_id == request.user.actor_id
@@ -151,14 +140,6 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
 
     def delete_model(self, request, obj):
         services.delete_update(obj, user=request.user)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.StaleVersion as exc:
-            # Someone saved this update between our form check and our write: nothing was written.
-            messages.error(request, str(exc) + " " + str(_("Nothing was saved; reload and try again.")))
-            return HttpResponseRedirect(request.path)
 
     def delete_queryset(self, request, queryset):
         for update in queryset.select_related("recommendation"):

@@ -168,6 +168,14 @@ STORAGES = {
     },
 }
 
+# Uploaded evidence files (tracker.models.evidence), through the `default` storage above: a local
+# folder that no URL serves directly (the tracker's own view checks who may see each file). For an
+# S3-compatible store, see the README's production section (django-storages).
+MEDIA_ROOT = Path(os.environ.get("TRACKER_MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "/media/"  # never routed: files are served by tracker.views.evidence
+TRACKER_EVIDENCE_MAX_BYTES = int(float(os.environ.get("TRACKER_EVIDENCE_MAX_MB", "20")) * 1024 * 1024)
+FILE_UPLOAD_PERMISSIONS = 0o640
+
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
@@ -295,13 +303,23 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Background tasks (django-tasks). TASKS_BACKEND: "database" (the default in production: tasks
 # are rows, run by `manage.py db_worker`), "immediate" (the default with DJANGO_DEBUG=1: run in the
-# request, after the commit) or a dotted backend path.
+# request, after the commit), "rq" (for several app servers: tasks wait in Redis at TASKS_REDIS_URL,
+# run by `manage.py rqworker default --with-scheduler`) or a dotted backend path.
 _TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "rq": "django_tasks_rq.RQBackend",
 }
 TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate" if DEBUG else "database")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(TASKS_BACKEND, TASKS_BACKEND)}}
+# django-rq's queue for the RQ backend (tasks use the queue "default"). Its worker runs django-tasks'
+# Task objects through django_tasks_rq.Job; its scheduler moves retries (run_after) into the queue
+# when they are due. Its admin dashboard stays off: its queue pages are open to every staff user.
+RQ_QUEUES = {"default": {"URL": os.environ.get("TASKS_REDIS_URL", "redis://127.0.0.1:6379/0")}}
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+RQ_SHOW_ADMIN_LINK = False
+if TASKS["default"]["BACKEND"] == _TASK_BACKENDS["rq"]:
+    INSTALLED_APPS += ["django_rq"]  # its rqworker command
 
 # E-mail through Django's mail API: SMTP whenever EMAIL_HOST is set, the console otherwise.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -5,6 +5,8 @@ Factories build the smallest valid objects; a test states what it needs beyond t
 
 import datetime
 import itertools
+import os
+import tempfile
 
 import pytest
 from django.contrib.auth.models import Group
@@ -32,6 +34,11 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Uploaded evidence files go to a folder of this run (each xdist worker its own), never into
+    # the checkout's media/; subprocesses the tests start inherit it through the environment.
+    media_root = tempfile.mkdtemp(prefix="tracker-test-media-")
+    os.environ["TRACKER_MEDIA_ROOT"] = media_root
+    settings.MEDIA_ROOT = media_root
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from tests.admin_forms import EMPTY_EVIDENCE_FORMSET
 from tracker import services
 from tracker.models import ProgressUpdate, Recommendation
 
@@ -39,6 +40,7 @@ def update_form_data(recommendation, actor, **overrides):
         "summary": "Ministry adopted a code",
         "evidence_url": "",
         "source_document": "",
+        **EMPTY_EVIDENCE_FORMSET,
     }
     data.update(overrides)
     return data

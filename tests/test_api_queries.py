@@ -27,8 +27,9 @@ LISTS = {
     # The same: the theme filters as a subquery on its slug, not looked up first (it would be,
     # once, if the list came out empty: a 400 for a slug that names nothing).
     "recommendations/?as_of=2008-12-31&status=in_progress&theme=": VERSION + 5,
-    # COUNT of approved updates; updates joined to recommendation, actor and evidence document.
-    "updates": VERSION + 2,
+    # COUNT of approved updates; updates joined to recommendation, actor and evidence document;
+    # their public evidence files.
+    "updates": VERSION + 3,
     # COUNT; rows with a recommendation count subquery (actors, themes, objectives); documents.
     "actors": VERSION + 2,
     "themes": VERSION + 2,
@@ -112,8 +113,8 @@ def test_a_signed_in_focal_point_adds_three_queries_to_the_updates_list(
     for size in (2, 7):
         grow(size - len(grow(0)))
         # The token by its key, with its user; the user's other tokens (knox drops expired ones);
-        # the user's groups (its role); then COUNT and the updates, as for the public.
-        with django_assert_num_queries(5):
+        # the user's groups (its role); then COUNT, the updates and their files, as for the public.
+        with django_assert_num_queries(6):
             assert client.get(f"{API}/updates/").status_code == 200
 
 
@@ -123,8 +124,8 @@ DETAILS = {
     "recommendation": VERSION + 6,
     # The forum with its process and recommendation count; its documents.
     "forum": VERSION + 2,
-    # The update joined to its recommendation, actor and evidence document.
-    "update": VERSION + 1,
+    # The update joined to its recommendation, actor and evidence document; its public evidence files.
+    "update": VERSION + 2,
 }
 
 

@@ -77,6 +77,7 @@ FIELDS = {
         "summary",
         "evidence_url",
         "source_document",
+        "files",
         "reported_on",
         "recorded_at",
         "review_state",

@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from tests.admin_forms import EMPTY_EVIDENCE_FORMSET
 from tracker import roles, services
 from tracker.models import ProgressUpdate, Recommendation, Theme
 from tracker.text import clean_text, escape_formula, unescape_formula, xml_safe
@@ -138,6 +139,7 @@ def test_every_write_path_stores_progress_text_clean(
                 "reported_on": "2008-10-01",
                 "summary": summary,
                 "evidence_url": "",
+                **EMPTY_EVIDENCE_FORMSET,
             },
         )
         assert response.status_code == 302, response.content.decode()[:3000]
@@ -314,6 +316,7 @@ def test_the_admin_refuses_an_impossible_report_date_with_a_clear_message(client
             "status": "implemented",
             "reported_on": "2099-12-31",
             "summary": "year typo",
+            **EMPTY_EVIDENCE_FORMSET,
         },
     )
     assert response.status_code == 200
@@ -404,6 +407,7 @@ def test_the_admin_refuses_to_save_an_update_over_someone_elses_revision(client,
             "summary": "Mine",
             "evidence_url": "",
             "edit_version": 1,
+            **EMPTY_EVIDENCE_FORMSET,
         },
         follow=True,
     )

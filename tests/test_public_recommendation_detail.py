@@ -119,3 +119,7 @@ def test_the_detail_page_takes_the_same_queries_however_many_updates_and_links(
     # 7 links out, 8 links in (each with the other recommendation and its forum), 9 follow-ups.
     with django_assert_num_queries(9):
         assert client.get(recs[0].get_absolute_url()).status_code == 200
+    # recs[1] has an approved update: 10 the public evidence files of its timeline (one query
+    # for all its updates; none when the timeline is empty, as for recs[0]).
+    with django_assert_num_queries(10):
+        assert client.get(recs[1].get_absolute_url()).status_code == 200

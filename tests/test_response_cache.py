@@ -108,7 +108,7 @@ def two_servers(tmp_path, request):
     """Two gunicorn processes (one worker each) in production mode on the test database."""
     shared = request.param == "shared cache"
     if shared and not _redis_answers():
-        pytest.skip("no Redis on 127.0.0.1:6379 for the shared-cache variant")
+        pytest.fail("no Redis on 127.0.0.1:6379 for the shared-cache variant: .ci/run starts one (redis-server)")
     database = {key: connection.settings_dict[key] for key in ("ENGINE", "NAME", "HOST", "PORT", "USER", "PASSWORD")}
     env = production_env(
         tmp_path,

@@ -4,6 +4,7 @@ decisions refused when the update changed meanwhile, and bulk return with one re
 
 import pytest
 
+from tests.admin_forms import EMPTY_EVIDENCE_FORMSET
 from tracker import services
 from tracker.models import ProgressUpdate
 
@@ -127,6 +128,7 @@ def test_staff_messages_name_an_update_by_its_recommendations_code(client, focal
             "status": "partially_implemented",
             "reported_on": "2008-10-01",
             "summary": "Half the agencies signed the code.",
+            **EMPTY_EVIDENCE_FORMSET,
         },
         follow=True,
     )

@@ -89,8 +89,9 @@ RENDERED = {
     "b": 1 + 6,
     # One GROUP BY status.
     "c": 1 + 1,
-    # COUNT; the page of updates joined to recommendation, actor and document.
-    "d": 1 + 2,
+    # COUNT; the page of updates joined to recommendation, actor and document; their public
+    # evidence files.
+    "d": 1 + 3,
     # Counts per forum, theme and objective (a GROUP BY each); processes; forums; themes; GCM
     # objectives; recent approved updates; the count of approved updates.
     "e-dashboard": 1 + 9,

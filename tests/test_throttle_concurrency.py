@@ -36,7 +36,7 @@ def _redis_answers():
 @pytest.fixture
 def redis_cache(settings):
     if not _redis_answers():
-        pytest.skip("no Redis on 127.0.0.1:6379")
+        pytest.fail("no Redis on 127.0.0.1:6379: .ci/run starts one (redis-server)")
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -45,8 +45,11 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from tracker import backup_files
+
 FORMAT = "migration-dialogues-tracker-backup"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2 added the evidence files ("files"); version 1 backups (no files) still restore
+READABLE_VERSIONS = (1, 2)
 
 # Filled by each database itself when it is migrated, with numbers of its own: referred to by
 # natural key, never backed up.
@@ -264,6 +267,10 @@ def write_backup(path, using=DEFAULT_DB_ALIAS):
         objects = [_dump(obj, cls=_Encoder) for obj in _serialized_objects(using, natural_keys)]
         hashes = table_hashes(using)
         migrations = applied_migrations(using)
+        try:
+            file_list, file_contents = backup_files.collect(using)
+        except backup_files.FileProblem as error:
+            raise BackupError(f"{error} Nothing was written.") from error
     objects_text = "[" + ",".join(objects) + "]"
     manifest = {
         "format": FORMAT,
@@ -275,10 +282,13 @@ def write_backup(path, using=DEFAULT_DB_ALIAS):
         "object_count": len(objects),
         "objects_sha256": hashlib.sha256(objects_text.encode()).hexdigest(),
         "hashes": hashes,
+        "files": file_list,
     }
     text = (
         '{"manifest": '
         + json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1)
+        + ',\n"files": '
+        + json.dumps(file_contents, sort_keys=True)
         + ',\n"objects": [\n'
         + ",\n".join(objects)
         + "\n]}\n"
@@ -301,7 +311,8 @@ def write_backup(path, using=DEFAULT_DB_ALIAS):
 
 
 def read_backup(path):
-    """(manifest, objects) of a backup file, after checking its format and its checksum."""
+    """(manifest, objects, files) of a backup file, after checking its format, its checksum and
+    the digest of every file it carries (`files`: {storage name: base64 content})."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -314,7 +325,7 @@ def read_backup(path):
     objects = document.get("objects") if isinstance(document, dict) else None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(objects, list):
         raise BackupError(f"{path} is not a backup written by backup_data.")
-    if manifest.get("format_version") != FORMAT_VERSION:
+    if manifest.get("format_version") not in READABLE_VERSIONS:
         raise BackupError(
             f"{path} is in backup format version {manifest.get('format_version')}; "
             f"this version of the tracker reads version {FORMAT_VERSION}."
@@ -324,7 +335,13 @@ def read_backup(path):
             f"{path} is damaged or was edited: its data does not match the checksum in its manifest. "
             "Nothing was restored; use another backup."
         )
-    return manifest, objects
+    files = document.get("files", {})
+    manifest.setdefault("files", [])
+    try:
+        backup_files.check(manifest["files"], files)
+    except backup_files.FileProblem as error:
+        raise BackupError(f"{path}: {error} Nothing was restored; use another backup.") from error
+    return manifest, objects, files
 
 
 def tables_holding_data(using=DEFAULT_DB_ALIAS):
@@ -356,12 +373,14 @@ def _check_migrations(manifest, using):
         )
 
 
-def restore(manifest, objects, using=DEFAULT_DB_ALIAS, force=False):
+def restore(manifest, objects, using=DEFAULT_DB_ALIAS, force=False, files=None):
     """Replace the database's content with a backup's and verify it table by table.
 
     The database must be migrated to the backup's schema. One that already holds data is refused
     unless `force` (its data is then replaced, not merged). Everything happens in one transaction:
-    if loading fails or any table's hash differs from the manifest, nothing is changed.
+    if loading fails or any table's hash differs from the manifest, nothing is changed. The
+    evidence files (`files`, from `read_backup`) are written to the storage last and checked; a
+    problem there undoes the files written and rolls the data back.
     Returns (hashes after the restore, tables whose data was replaced).
     """
     _check_migrations(manifest, using)
@@ -392,4 +411,8 @@ def restore(manifest, objects, using=DEFAULT_DB_ALIAS, force=False):
                 "The restored content differs from the backup, so the restore was rolled back and the "
                 "database is unchanged:\n  " + "\n  ".join(problems)
             )
+        try:
+            backup_files.put(manifest.get("files", []), files or {}, using)
+        except backup_files.FileProblem as error:
+            raise BackupError(f"{error} The restore was rolled back and the database is unchanged.") from error
     return hashes, occupied

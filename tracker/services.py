@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker.models import Actor, EmailNotice, ProgressUpdate, Recommendation
+from tracker.models import Actor, EmailNotice, EvidenceFile, ProgressUpdate, Recommendation
 from tracker.notifications import notify
 from tracker.roles import can_report_for, is_secretariat
 
@@ -300,6 +300,50 @@ def revise_update(update, *, user, changes, expected_version=None):
             # Revised by its reporter: back in the reviewers' queue.
             notify(EmailNotice.Event.SUBMITTED, update)
     return update
+
+
+def _check_may_change_files(update, user):
+    if not can_report_for(user, update.actor):
+        raise PermissionDenied(_("You may only add evidence to your own government's or organisation's updates."))
+    if not is_secretariat(user) and update.review_state == ProgressUpdate.ReviewState.APPROVED:
+        raise PermissionDenied(_("The evidence of an approved update can only be changed by the secretariat."))
+
+
+def add_evidence(update, *, user, file, title="", is_public=False):
+    """Attach an evidence file (a Django File or UploadedFile) to `update`; returns the saved
+    EvidenceFile. Who may: as for `revise_update`. The file's type is read from its content and
+    its size checked (tracker.models.evidence). The update's version moves (its API answer
+    changes). Raises PermissionDenied, or ValidationError ({"file": [...]}) with nothing stored."""
+    _check_may_change_files(update, user)
+    evidence = EvidenceFile(update=update, file=file, title=title, is_public=is_public, uploaded_by=user)
+    evidence.full_clean(exclude=["update", "uploaded_by"])
+    with transaction.atomic():
+        _claim_version(update, None)
+        evidence.save()
+    return evidence
+
+
+def set_evidence_visibility(evidence, *, user, is_public, title=None):
+    """Mark an evidence file public or staff-only (and retitle it when `title` is given).
+    Raises PermissionDenied as `add_evidence`."""
+    _check_may_change_files(evidence.update, user)
+    evidence.is_public = is_public
+    if title is not None:
+        evidence.title = title
+    evidence.full_clean(exclude=["update", "uploaded_by", "file"])
+    with transaction.atomic():
+        _claim_version(evidence.update, None)
+        evidence.save(update_fields=["is_public", "title"])
+    return evidence
+
+
+def remove_evidence(evidence, *, user):
+    """Detach an evidence file from its update. The stored file is kept (a backup or an audit
+    may still need it); only the link goes. Raises PermissionDenied as `add_evidence`."""
+    _check_may_change_files(evidence.update, user)
+    with transaction.atomic():
+        _claim_version(evidence.update, None)
+        evidence.delete()
 
 
 def delete_update(update, *, user, expected_version=None):

@@ -16,5 +16,6 @@ urlpatterns = [
     path("recommendations/<slug:code>/", views.recommendation_detail, name="recommendation-detail"),
     path("actors/<slug:slug>/", views.actor_detail, name="actor-detail"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
+    path("updates/<int:update_id>/files/<int:file_id>/<str:name>", views.evidence_file, name="evidence-file"),
     path("feeds/updates/", UpdatesFeed(), name="feed-updates"),
 ]

@@ -81,6 +81,7 @@ def review_view(model_admin, request, object_id):
         "update": update,
         "recommendation": recommendation,
         "latest": latest,
+        "files": update.files.order_by("id"),
         "form": form,
         "waiting": update.review_state == ProgressUpdate.ReviewState.SUBMITTED,
         "queue_length": awaiting_review().count(),

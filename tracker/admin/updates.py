@@ -13,6 +13,7 @@ from tracker.models import ProgressUpdate
 from . import actions as bulk_actions
 from . import review
 from .common import ServiceFormMixin, status_badge
+from .evidence import EvidenceFileInline, save_evidence_formset
 from .forms import ProgressUpdateForm
 
 
@@ -36,6 +37,7 @@ class ProgressUpdateAdmin(ServiceFormMixin, SimpleHistoryAdmin):
     date_hierarchy = "reported_on"
     readonly_fields = ["recorded_by", "recorded_at", "review_state", "reviewed_by", "reviewed_at", "review_note"]
     actions = ["approve", "return_for_revision"]
+    inlines = [EvidenceFileInline]
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
@@ -118,6 +120,12 @@ class ProgressUpdateAdmin(ServiceFormMixin, SimpleHistoryAdmin):
             )
         else:
             services.submit_update(obj, user=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is EvidenceFileInline.model:
+            save_evidence_formset(request, form.instance, formset)
+        else:
+            super().save_formset(request, form, formset, change)
 
     def response_add(self, request, obj, post_url_continue=None):
         self._say_if_waiting(request, obj)

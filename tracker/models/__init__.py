@@ -1,5 +1,6 @@
 """The tracker's data model, split by what each module holds."""
 
+from .evidence import EvidenceFile
 from .notifications import EmailNotice
 from .recommendations import (
     FollowUpAction,
@@ -18,6 +19,7 @@ __all__ = [
     "Actor",
     "DataVersion",
     "EmailNotice",
+    "EvidenceFile",
     "Document",
     "FollowUpAction",
     "Forum",

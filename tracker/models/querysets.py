@@ -117,7 +117,10 @@ class RecommendationQuerySet(models.QuerySet):
             "objectives",
             Prefetch(
                 "updates",
-                queryset=updates.objects.public().timeline().select_related("actor", "source_document"),
+                queryset=updates.objects.public()
+                .timeline()
+                .select_related("actor", "source_document")
+                .with_public_files(),
                 to_attr="public_updates",
             ),
             Prefetch(
@@ -347,8 +350,17 @@ class ProgressUpdateQuerySet(models.QuerySet):
         return self.public()
 
     def for_api(self):
-        """What an API row carries: its recommendation, actor and evidence document, joined."""
-        return self.select_related("recommendation", "actor", "source_document")
+        """What an API row carries: its recommendation, actor and evidence document, joined, and
+        its public evidence files (as `public_files`, one more query per page)."""
+        return self.select_related("recommendation", "actor", "source_document").with_public_files()
+
+    def with_public_files(self):
+        """Prefetch each update's public evidence files into `public_files` (a list, oldest
+        first). They are as reachable as the update they belong to."""
+        files = _related(self.model, "files")
+        return self.prefetch_related(
+            Prefetch("files", queryset=files.objects.filter(is_public=True).order_by("id"), to_attr="public_files")
+        )
 
     def approved(self):
         return self.filter(review_state=self.model.ReviewState.APPROVED)

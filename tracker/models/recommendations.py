@@ -17,6 +17,15 @@ from .reference import Actor, Document, Forum, FrameworkObjective, Roundtable, T
 from .status import Status
 
 
+def first_words(text, limit=60):
+    """The first words of `text` that fit in `limit` characters, with "…" when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0].rstrip(" ,;:.")
+    return (cut or text[:limit]) + "…"
+
+
 class Recommendation(models.Model):
     """One actionable item of a forum: a recommendation, outcome, key message or finding.
 
@@ -135,7 +144,8 @@ class Recommendation(models.Model):
         ]
 
     def __str__(self):
-        return self.code
+        # "HLD-2006-OUT-01 — Member States should ratify…": codes alone look alike in pickers.
+        return self.label
 
     def save(self, *args, **kwargs):
         # search_text follows code and text: a save of only some fields that names either
@@ -147,6 +157,12 @@ class Recommendation(models.Model):
 
     def get_absolute_url(self):
         return reverse("tracker:recommendation-detail", args=[self.code])
+
+    @property
+    def label(self):
+        """The code and the first words of the text (about 60 characters), as staff pick and
+        list recommendations: "GFMD-2007-RT1-01 — Reduce the costs of remittances…"."""
+        return f"{self.code} — {first_words(self.text)}" if self.text else self.code
 
     def clean(self):
         from django.core.exceptions import ValidationError

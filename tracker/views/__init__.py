@@ -9,11 +9,13 @@ from .actors_themes import actor_detail, theme_detail
 from .browse import recommendation_list
 from .dashboard import home
 from .detail import recommendation_detail
+from .evidence import evidence_file
 from .forums import forum_detail, forum_list
 from .health import healthz
 
 __all__ = [
     "actor_detail",
+    "evidence_file",
     "forum_detail",
     "forum_list",
     "healthz",

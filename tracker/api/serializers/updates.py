@@ -7,12 +7,29 @@ from collections.abc import Mapping
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from tracker.models import Actor, Document, ProgressUpdate, Recommendation, Status
+from tracker.models import Actor, Document, EvidenceFile, ProgressUpdate, Recommendation, Status
 from tracker.roles import can_report_for
 from tracker.text import clean_text
 
 from .fields import OptionalURLField, SlugReference, api_url
 from .reference import ActorBriefSerializer, DocumentBriefSerializer, RecommendationBriefSerializer
+
+
+class EvidenceFileSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="display_name", help_text="The title, or the file name.")
+    url = serializers.SerializerMethodField(help_text="Where the file is downloaded (absolute URL).")
+    size = serializers.IntegerField(help_text="In bytes.")
+    sha256 = serializers.CharField(help_text="SHA-256 of the content, hexadecimal.")
+    content_type = serializers.CharField(help_text="MIME type detected from the content.")
+
+    class Meta:
+        model = EvidenceFile
+        fields = ["name", "url", "content_type", "size", "sha256", "uploaded_at"]
+
+    def get_url(self, obj) -> str:
+        request = self.context.get("request")
+        path = obj.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
 
 
 class ProgressUpdateSerializer(serializers.ModelSerializer):
@@ -23,6 +40,9 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
     source_document = DocumentBriefSerializer(allow_null=True)
     review_note = serializers.SerializerMethodField(
         help_text="The secretariat's note to the reporting actor; empty for everyone else."
+    )
+    files = EvidenceFileSerializer(
+        source="public_files", many=True, read_only=True, help_text="Its public evidence files, oldest first."
     )
 
     class Meta:
@@ -36,6 +56,7 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
             "summary",
             "evidence_url",
             "source_document",
+            "files",
             "reported_on",
             "recorded_at",
             "review_state",

@@ -24,7 +24,7 @@ class Command(BaseCommand):
             hashes = table_hashes()
         if check:
             try:
-                manifest, _objects = read_backup(check)
+                manifest, _objects, _files = read_backup(check)
             except BackupError as error:
                 raise CommandError(str(error)) from error
             problems = compare_hashes(manifest["hashes"], hashes)

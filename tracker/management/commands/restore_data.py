@@ -23,8 +23,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, force, **options):
         try:
-            manifest, objects = read_backup(path)
-            hashes, replaced = restore(manifest, objects, force=force)
+            manifest, objects, files = read_backup(path)
+            hashes, replaced = restore(manifest, objects, force=force, files=files)
         except BackupError as error:
             raise CommandError(str(error)) from error
         if replaced:

@@ -28,6 +28,21 @@ from tracker.models import (
 _seq = itertools.count(1)
 
 
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on 127.0.0.1 (tests/servers.py), Django's SMTP backend pointed at it, and
+    the immediate task backend, so a notice is sent when its transaction commits. Yields the
+    server's Inbox (`messages`, `to(address)`)."""
+    from tests.servers import smtp_server
+
+    with smtp_server() as (inbox, port):
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_USE_TLS = False
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+        yield inbox
+
+
 def pytest_configure(config):
     # PBKDF2 costs about half a second per user on these machines; what tests check about
     # passwords (login, lockout, tokens) does not depend on the hasher. Production keeps PBKDF2.

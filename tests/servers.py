@@ -1,10 +1,13 @@
-"""Real app servers for tests that need separate processes: gunicorn in production mode.
+"""Real servers for tests: gunicorn in production mode (separate processes) and an SMTP server
+(aiosmtpd, in a thread) that keeps what it receives.
 
 Used where an in-process test client cannot show the behaviour: a database restart under a
 running server (test_faults.py) and a cache shared by two server processes (test_response_cache.py).
 """
 
 import contextlib
+import email
+import email.policy
 import os
 import secrets
 import socket
@@ -90,3 +93,33 @@ def gunicorn(env, log, workers=1, ready_path="/healthz", timeout=60):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it receives, as (sorted recipients, message)."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append((sorted(envelope.rcpt_tos), message))
+        return "250 OK"
+
+    def to(self, address):
+        """The messages one of whose recipients is `address`."""
+        return [message for rcpts, message in self.messages if address in rcpts]
+
+
+@contextlib.contextmanager
+def smtp_server():
+    """A real SMTP server on 127.0.0.1 and a free port; yields (inbox, port)."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield inbox, controller.port
+    finally:
+        controller.stop()

@@ -3,55 +3,16 @@ and Django's SMTP backend: submitted → the secretariat's reviewers; approved, 
 reason) → the reporter. A failing SMTP server never loses the decision; the notice stays failed,
 with its error, for the admin and the retry."""
 
-import email
-import email.policy
-import socket
-
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from tests.servers import free_port
 from tracker import services
 from tracker.models import EmailNotice, ProgressUpdate
 
 API = "/api/v1"
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((sorted(envelope.rcpt_tos), message))
-        return "250 OK"
-
-    def to(self, address):
-        return [message for rcpts, message in self.messages if address in rcpts]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(settings):
-    """A real SMTP server on 127.0.0.1, and Django's SMTP backend pointed at it."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = False
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture
@@ -173,3 +134,24 @@ def test_the_secretariat_sees_failed_notices_and_sends_them_again(client, smtp, 
     assert len(smtp.to("rev@example.org")) == 1
     client.force_login(focal)
     assert client.get("/admin/tracker/emailnotice/").status_code == 403
+
+
+def test_queue_email_writes_a_keyed_notice_once_and_sends_its_headers(smtp, db, django_capture_on_commit_callbacks):
+    from tracker.notifications import queue_email
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = queue_email(
+            EmailNotice.Event.REMINDER,
+            ["b@example.org", "a@example.org", ""],
+            "Reminder",
+            "Body",
+            headers={"List-Unsubscribe": "<https://tracker.example.org/u/1>"},
+            key="reminder:test:1",
+        )
+        again = queue_email(EmailNotice.Event.REMINDER, ["a@example.org"], "Reminder", "Body", key="reminder:test:1")
+    assert first is not None and again is None
+    assert first.recipient_list == ["a@example.org", "b@example.org"]
+    ((rcpts, message),) = smtp.messages
+    assert rcpts == ["a@example.org", "b@example.org"]
+    assert message["List-Unsubscribe"] == "<https://tracker.example.org/u/1>"
+    assert queue_email(EmailNotice.Event.REMINDER, [""], "Nobody", "Body") is None

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_rq.management.commands.rqworker import Command as RQWorkerCommand
 
 from tests import test_notifications as notifications
+from tests.servers import free_port
 from tests.test_settings import run_manage
 from tracker import services
 from tracker.models import EmailNotice
@@ -23,7 +24,6 @@ REDIS_URL = "redis://127.0.0.1:6379/13"
 # Held while a test uses that database, so that two xdist workers (or two runs) take turns.
 LOCK = "tests:rq:lock"
 
-smtp = notifications.smtp  # a real SMTP server (aiosmtpd) and Django's SMTP backend pointed at it
 people = notifications.people  # a reviewer (rev@example.org) and a focal point (maria@example.org)
 
 
@@ -105,7 +105,7 @@ def test_the_rq_worker_sends_the_notice_from_redis(rq_backend, smtp, people, api
 def test_a_failed_send_is_scheduled_again_in_redis_and_sent_when_due(rq_backend, smtp, settings, people, api_world):
     reviewer, focal = people
     port = settings.EMAIL_PORT
-    settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = notifications.free_port(), 5  # the first attempt finds no server
+    settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = free_port(), 5  # the first attempt finds no server
     notice = submit(api_world, focal)
     before = timezone.now()
 

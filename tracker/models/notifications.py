@@ -20,6 +20,10 @@ class EmailNotice(models.Model):
         SUBMITTED = "submitted", _("Update submitted for review")
         APPROVED = "approved", _("Update approved")
         RETURNED = "returned", _("Update returned for revision")
+        REMINDER = "reminder", _("Reporting cycle reminder")
+        DIGEST = "digest", _("Digest for a follower")
+        CONFIRM_FOLLOW = "confirm_follow", _("Confirmation of a follow request")
+        WEBHOOK_DISABLED = "webhook_disabled", _("Webhook endpoint disabled")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
@@ -39,6 +43,17 @@ class EmailNotice(models.Model):
     recipients = CleanTextField(_("recipients"), help_text=_("E-mail addresses, one per line."))
     subject = CleanCharField(_("subject"), max_length=300)
     body = CleanTextField(_("body"))
+    headers = models.JSONField(
+        _("extra headers"), default=dict, blank=True, help_text=_("Such as List-Unsubscribe, as {name: value}.")
+    )
+    key = models.CharField(
+        _("key"),
+        max_length=200,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("Names what this e-mail is about, so the same reminder or digest is never written twice."),
+    )
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = CleanTextField(_("last error"), blank=True, default="")

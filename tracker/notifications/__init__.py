@@ -16,7 +16,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -77,6 +77,37 @@ def notify(event, update):
     notice = EmailNotice.objects.create(
         event=event, update=update, recipients="\n".join(recipients), subject=subject, body=body
     )
+    transaction.on_commit(lambda: _enqueue(notice.pk))
+    return notice
+
+
+def queue_email(event, recipients, subject, body, *, headers=None, key=None, update=None):
+    """Write an e-mail notice (an EmailNotice of `event`, to the addresses in `recipients`) in the
+    current transaction and send it after the commit, by the background task with its retries.
+
+    `key` (a string up to 200 characters) names what the e-mail is about, e.g.
+    "reminder:<cycle>:<actor>:-14": a notice with the same key is never written twice, so a
+    command run twice sends once. `headers` ({name: value}) are added to the message
+    (List-Unsubscribe). Returns the new EmailNotice, or None when there is no recipient or the
+    key was used already."""
+    recipients = sorted({address for address in recipients if address})
+    if not recipients:
+        return None
+    if key is not None and EmailNotice.objects.filter(key=key).exists():
+        return None
+    try:
+        with transaction.atomic():
+            notice = EmailNotice.objects.create(
+                event=event,
+                update=update,
+                recipients="\n".join(recipients),
+                subject=subject,
+                body=body,
+                headers=headers or {},
+                key=key,
+            )
+    except IntegrityError:  # the same key, written by a concurrent run a moment ago
+        return None
     transaction.on_commit(lambda: _enqueue(notice.pk))
     return notice
 

@@ -34,7 +34,7 @@ def send_notice(notice_id):
             return notice.state if notice else "missing"
         notice.attempts += 1
         try:
-            EmailMessage(notice.subject, notice.body, to=notice.recipient_list).send()
+            EmailMessage(notice.subject, notice.body, to=notice.recipient_list, headers=notice.headers or None).send()
         except (smtplib.SMTPException, OSError) as error:
             notice.last_error = f"{type(error).__name__}: {error}"[:2000]
             retry = notice.attempts < MAX_ATTEMPTS and default_task_backend.supports_defer

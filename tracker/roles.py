@@ -2,6 +2,10 @@
 
 SECRETARIAT = "Secretariat"
 FOCAL_POINT = "Government focal point"
+# The roles as a user form names them, and the group each one means.
+SECRETARIAT_ROLE = "secretariat"
+FOCAL_POINT_ROLE = "focal_point"
+ROLE_GROUPS = {SECRETARIAT_ROLE: SECRETARIAT, FOCAL_POINT_ROLE: FOCAL_POINT}
 
 
 def _group_names(user):
@@ -28,6 +32,37 @@ def is_focal_point(user):
         and FOCAL_POINT in _group_names(user)
         and user.actor_id
     )
+
+
+def role_of(user):
+    """ "secretariat", "focal_point" or "" (no role), from the user's groups (uses prefetched
+    groups when there are any)."""
+    names = {group.name for group in user.groups.all()} if user.pk else set()
+    if SECRETARIAT in names:
+        return SECRETARIAT_ROLE
+    if FOCAL_POINT in names:
+        return FOCAL_POINT_ROLE
+    return ""
+
+
+def assign_role(user, role):
+    """Give the saved `user` the role `role` ("secretariat", "focal_point" or "" for none): the
+    role's group instead of the other role's, and staff status with it (a superuser keeps staff
+    status). Raises KeyError for an unknown role."""
+    from django.contrib.auth.models import Group
+
+    wanted = ROLE_GROUPS[role] if role else None
+    for name in ROLE_GROUPS.values():
+        if name != wanted:
+            user.groups.remove(*Group.objects.filter(name=name))
+    if wanted:
+        user.groups.add(Group.objects.get(name=wanted))
+    staff = bool(wanted) or user.is_superuser
+    if user.is_staff != staff:
+        user.is_staff = staff
+        user.save(update_fields=["is_staff"])
+    if hasattr(user, "_tracker_groups"):
+        del user._tracker_groups
 
 
 def can_report_for(user, actor):

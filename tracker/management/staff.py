@@ -6,12 +6,12 @@ import getpass
 import secrets
 import sys
 
-from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from tracker import roles
 from tracker.models import Actor, User
 
 
@@ -62,7 +62,9 @@ class StaffCommand(BaseCommand):
             if password:
                 user.set_password(password)
             user.save()
-            user.groups.add(Group.objects.get(name=group))
+            # The role's group instead of the other role's, as the user form does.
+            role = {group_name: role for role, group_name in roles.ROLE_GROUPS.items()}[group]
+            roles.assign_role(user, role)
         return user, created, password if generate_password else None
 
     def create(self, username, options, *, group, actor, refuse, described):

@@ -142,6 +142,19 @@ class RecommendationQuerySet(models.QuerySet):
         """What `actor` is expected to act on, in the default order."""
         return self.filter(actors=actor).order_by(*self.model._meta.ordering)
 
+    def with_report_of(self, actor):
+        """Annotate what `actor` last recorded about each recommendation (any review state):
+        `my_update_id`, `my_update_status`, `my_update_review_state`, `my_update_reported_on`
+        (None when it never reported); one query, subqueries on the update index."""
+        updates = _related(self.model, "updates")
+        latest = updates.objects.filter(recommendation=OuterRef("pk"), actor=actor).order_by("-recorded_at", "-id")
+        return self.annotate(
+            my_update_id=Subquery(latest.values("pk")[:1]),
+            my_update_status=Subquery(latest.values("status")[:1]),
+            my_update_review_state=Subquery(latest.values("review_state")[:1]),
+            my_update_reported_on=Subquery(latest.values("reported_on")[:1]),
+        )
+
     def tagged(self, theme):
         """The recommendations tagged with `theme`, in the default order."""
         return self.filter(themes=theme).order_by(*self.model._meta.ordering)

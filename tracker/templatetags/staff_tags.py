@@ -1,13 +1,17 @@
 """Template tags of the staff pages (the admin): what awaits the signed-in user."""
 
 from django import template
+from django.db.models import F
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from tracker import roles
-from tracker.models import ProgressUpdate
+from tracker.models import ProgressUpdate, Recommendation, Status
 
 register = template.Library()
 
 INBOX_SIZE = 10
+HOME_SIZE = 100
 
 
 @register.simple_tag
@@ -29,3 +33,41 @@ def review_inbox(user):
     items = list(waiting[:INBOX_SIZE])
     count = len(items) if len(items) < INBOX_SIZE else waiting.count()
     return {"kind": kind, "count": count, "items": items}
+
+
+@register.simple_tag
+def my_recommendations(user):
+    """A focal point's home: its actor's recommendations (those it is responsible for), each with
+    its status, what the actor last reported and its review state, and the link that opens the
+    report form prefilled ({"actor", "count", "rows"}; at most HOME_SIZE rows, those never reported
+    on first). None for anyone who is not a focal point. Two queries."""
+    if not roles.is_focal_point(user):
+        return None
+    actor = user.actor
+    recommendations = Recommendation.objects.responsibility_of(actor).with_report_of(actor)
+    rows = list(recommendations.order_by(F("my_update_id").asc(nulls_first=True), "code")[: HOME_SIZE + 1])
+    count = len(rows) if len(rows) <= HOME_SIZE else recommendations.count()
+    add_url = reverse("admin:tracker_progressupdate_add")
+    states = dict(ProgressUpdate.ReviewState.choices)
+    statuses = dict(Status.choices)
+    return {
+        "actor": actor,
+        "count": count,
+        "rows": [
+            {
+                "recommendation": rec,
+                "status": statuses.get(rec.status, rec.status),
+                "my_status": statuses.get(rec.my_update_status) if rec.my_update_status else None,
+                "my_state": rec.my_update_review_state,
+                "my_state_label": states.get(rec.my_update_review_state),
+                "my_reported_on": rec.my_update_reported_on,
+                "my_update_url": (
+                    reverse("admin:tracker_progressupdate_change", args=[rec.my_update_id])
+                    if rec.my_update_id
+                    else None
+                ),
+                "report_url": add_url + "?" + urlencode({"recommendation": rec.pk, "actor": actor.pk}),
+            }
+            for rec in rows[:HOME_SIZE]
+        ],
+    }

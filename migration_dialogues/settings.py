@@ -174,6 +174,8 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("TRACKER_MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"  # never routed: files are served by tracker.views.evidence
 TRACKER_EVIDENCE_MAX_BYTES = int(float(os.environ.get("TRACKER_EVIDENCE_MAX_MB", "20")) * 1024 * 1024)
+# A recommendation with no approved report for this many months is flagged "not reported since".
+TRACKER_NOT_REPORTED_MONTHS = int(os.environ.get("TRACKER_NOT_REPORTED_MONTHS", "24"))
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 CACHE_URL = os.environ.get("CACHE_URL", "")

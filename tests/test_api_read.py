@@ -59,6 +59,7 @@ FIELDS = {
         "text",
         "status",
         "status_date",
+        "not_reported_since",
         "target_date",
         "themes",
         "actors",

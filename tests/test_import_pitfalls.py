@@ -22,7 +22,6 @@ from openpyxl.styles import PatternFill
 from tests import test_import
 from tests.test_import import export_rows, snapshot, write_csv
 from tracker import importing
-from tracker.columns import EXPORT_COLUMNS
 from tracker.models import ProgressUpdate, Recommendation
 
 Status = Recommendation.Status
@@ -79,13 +78,20 @@ GCIM_ROW = {
     "last_update": "",
     "url": "http://127.0.0.1:8311/recommendations/GCIM-2005-FND-01/",
 }
-BLANK_ROW = dict.fromkeys(EXPORT_COLUMNS, "")
+# The samples have the export's columns of the day they were collected: files exported then must
+# still import, whatever columns the export has gained since (not_reported_since, ...).
+SAMPLE_COLUMNS = [
+    "code", "kind", "status", "status_label", "text", "process", "forum", "forum_title", "roundtable",
+    "roundtable_title", "themes", "actors", "objectives", "source_document", "source_locator", "target_date",
+    "last_update", "url",
+]  # fmt: skip
+BLANK_ROW = dict.fromkeys(SAMPLE_COLUMNS, "")
 
 
 def sample_csv(rows, *, delimiter=",", bom=False):
     """The bytes of a CSV sample: the export's header, then GCIM_ROW updated with each of `rows`."""
     body = io.StringIO()
-    writer = csv.DictWriter(body, fieldnames=EXPORT_COLUMNS, delimiter=delimiter, lineterminator="\r\n")
+    writer = csv.DictWriter(body, fieldnames=SAMPLE_COLUMNS, delimiter=delimiter, lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(row if row is BLANK_ROW else {**GCIM_ROW, **row} for row in rows)
     return ("\ufeff" if bom else "").encode() + body.getvalue().encode("utf-8")
@@ -133,8 +139,8 @@ def case(tmp_path):
         path = tmp_path / name
         if name == "xlsx_target_date_as_excel_date.xlsx":
             workbook = openpyxl.Workbook()
-            workbook.active.append(EXPORT_COLUMNS)
-            workbook.active.append([XLSX_SAMPLE_ROW[column] for column in EXPORT_COLUMNS])
+            workbook.active.append(SAMPLE_COLUMNS)
+            workbook.active.append([XLSX_SAMPLE_ROW[column] for column in SAMPLE_COLUMNS])
             workbook.active["P2"].number_format = "dd/mm/yyyy"
             workbook.save(path)
         else:

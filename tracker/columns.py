@@ -19,5 +19,6 @@ EXPORT_COLUMNS = [
     "source_locator",
     "target_date",
     "last_update",
+    "not_reported_since",
     "url",
 ]

@@ -16,6 +16,7 @@ from tracker.models import (
     Status,
     Theme,
 )
+from tracker.models.status import not_reported_cutoff
 from tracker.text import search_form
 
 
@@ -72,6 +73,14 @@ class RecommendationFilterSet(django_filters.FilterSet):
         label=_("Responsible actor"), field_name="actors", to_field_name="slug", queryset=Actor.objects.all()
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Recommendation.Kind.choices)
+    not_reported = django_filters.BooleanFilter(
+        label=_("Not reported for a long time"),
+        method="filter_not_reported",
+        help_text=_(
+            "true: only those with no approved report for the tracker's period (24 months by default, "
+            "counted back from as_of or today); false: only the others."
+        ),
+    )
     q = django_filters.CharFilter(label=_("Search"), method="filter_search", help_text=_("Words in the code or text."))
     search = django_filters.CharFilter(label=_("Search"), method="filter_search", help_text=_("Same as q."))
     ordering = NullsLastOrderingFilter(
@@ -96,6 +105,14 @@ class RecommendationFilterSet(django_filters.FilterSet):
 
     def filter_noop(self, queryset, name, value):
         return queryset
+
+    def filter_not_reported(self, queryset, name, value):
+        """Keep the recommendations flagged "not reported since" (value True) or the others
+        (False), as `tracker.models.not_reported_since` decides, as of `as_of` or today."""
+        as_of = self.form.cleaned_data.get("as_of")
+        cutoff = not_reported_cutoff(as_of)
+        annotated = queryset.with_last_update(as_of)
+        return annotated.filter(reported_since__lt=cutoff) if value else annotated.filter(reported_since__gte=cutoff)
 
     def filter_roundtable(self, queryset, name, value):
         return queryset.filter(Q(roundtable=value) | Q(roundtable__parent=value))

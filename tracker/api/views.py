@@ -160,13 +160,13 @@ class RecommendationViewSet(ReadOnlyViewSet):
     def get_serializer_class(self):
         return RecommendationDetailSerializer if self.action == "retrieve" else RecommendationSerializer
 
-    def _as_of(self):
+    def as_of_date(self):
         """The valid `as_of` date the filters just read, or None (call after filter_queryset)."""
         return self.filterset.form.cleaned_data.get("as_of")
 
     def list(self, request, *args, **kwargs):
         # COUNT; the page's rows; their themes, actors and objectives (a query each).
-        rows = self.filter_queryset(self.get_queryset()).for_api_list(self._as_of())
+        rows = self.filter_queryset(self.get_queryset()).for_api_list(self.as_of_date())
         try:
             page = self.paginate_queryset(rows)
         except exceptions.NotFound:  # past the last page: a filter naming nothing is the reason to give
@@ -178,7 +178,7 @@ class RecommendationViewSet(ReadOnlyViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         # The row; its themes, actors and objectives; its links in both directions; its follow-ups.
-        rows = self.filter_queryset(self.get_queryset()).for_api_detail(self._as_of())
+        rows = self.filter_queryset(self.get_queryset()).for_api_detail(self.as_of_date())
         try:
             row = get_object_or_404(rows, code=self.kwargs[self.lookup_field])
         except Http404:

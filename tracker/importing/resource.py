@@ -47,6 +47,7 @@ class RecommendationResource(resources.ModelResource):
     source_locator = fields.Field(attribute="source_locator", column_name="source_locator", widget=widgets.CharWidget())
     target_date = fields.Field(attribute="target_date", column_name="target_date", widget=IsoDateWidget())
     last_update = fields.Field(attribute="status_date", column_name="last_update", readonly=True)
+    not_reported_since = fields.Field(column_name="not_reported_since", readonly=True)
     url = fields.Field(column_name="url", readonly=True)
 
     class Meta:

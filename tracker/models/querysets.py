@@ -7,7 +7,7 @@ they relate to are reached through the relations (`_related`), never imported fr
 
 from django.db import models
 from django.db.models import Aggregate, CharField, Count, F, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Concat, Upper
+from django.db.models.functions import Coalesce, Concat, TruncDate, Upper
 
 from .reference import Actor, FrameworkObjective, Theme
 from .status import Status
@@ -46,6 +46,7 @@ def _joined(queryset, back_reference, expression):
 # The fields of a row of `for_api_detail()`.
 API_ROW_FIELDS = (
     "last_update",
+    "reported_since",
     "id",
     "code",
     "order",
@@ -160,11 +161,20 @@ class RecommendationQuerySet(models.QuerySet):
         return self.filter(themes=theme).order_by(*self.model._meta.ordering)
 
     def with_last_update(self, as_of=None):
-        """Annotate `last_update`: the reported-on date of the update that set the (as-of) status."""
+        """Annotate `last_update`: the reported-on date of the update that set the (as-of) status,
+        and `reported_since`: the date its silence counts from for the "not reported since" flag
+        (`tracker.models.status.not_reported_since`): `last_update`, else its forum's date, else
+        the day it was loaded. No query of its own."""
         if as_of is None:
-            return self.annotate(last_update=F("status_date"))
-        latest = _latest_approved_update(self.model, as_of).values("reported_on")[:1]
-        return self.annotate(last_update=Subquery(latest, output_field=models.DateField()))
+            last_update = F("status_date")
+        else:
+            latest = _latest_approved_update(self.model, as_of).values("reported_on")[:1]
+            last_update = Subquery(latest, output_field=models.DateField())
+        return self.annotate(last_update=last_update).annotate(
+            reported_since=Coalesce(
+                F("last_update"), F("forum__start_date"), TruncDate("created_at"), output_field=models.DateField()
+            )
+        )
 
     def status_counts(self, *group_by):
         """One GROUP BY query: rows of the `group_by` values, `effective_status` and `n`.
@@ -284,8 +294,9 @@ class RecommendationQuerySet(models.QuerySet):
 
         The fields, in order: code, kind, effective_status, text, process, forum slug, forum
         title, roundtable code, roundtable title, theme names, actor names, objective labels,
-        source document symbol, source document title, source_locator, target_date, last_update.
-        Call it on a queryset annotated with `effective_status` and `last_update`.
+        source document symbol, source document title, source_locator, target_date, last_update,
+        reported_since. Call it on a queryset annotated by `with_effective_status()` and
+        `with_last_update()`.
         """
         return self.values_list(
             "code",
@@ -309,6 +320,7 @@ class RecommendationQuerySet(models.QuerySet):
             "source_locator",
             "target_date",
             "last_update",
+            "reported_since",
         )
 
     def with_effective_status(self, as_of=None):

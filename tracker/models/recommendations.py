@@ -159,6 +159,17 @@ class Recommendation(models.Model):
         return reverse("tracker:recommendation-detail", args=[self.code])
 
     @property
+    def reported_since_date(self):
+        """The date its silence counts from for the "not reported since" flag: its current
+        status's report date, else its forum's date, else the day it was loaded (a date). The same
+        rule as the `reported_since` annotation of `with_last_update()`, for one instance."""
+        if self.status_date:
+            return self.status_date
+        if self.forum_id and self.forum.start_date:
+            return self.forum.start_date
+        return timezone.localdate(self.created_at) if self.created_at else None
+
+    @property
     def label(self):
         """The code and the first words of the text (about 60 characters), as staff pick and
         list recommendations: "GFMD-2007-RT1-01 — Reduce the costs of remittances…"."""

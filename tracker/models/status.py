@@ -37,3 +37,35 @@ STATUS_COLOURS = {
     Status.STALLED: "#b00020",
     Status.SUPERSEDED: "#404a57",
 }
+
+
+DEFAULT_NOT_REPORTED_MONTHS = 24
+
+
+def not_reported_cutoff(on=None):
+    """The date before which a recommendation's last report is too old: `on` (a date; today
+    when None) minus setting TRACKER_NOT_REPORTED_MONTHS (default 24) calendar months, the day
+    clamped to the month's length (29 Feb 2028 - 24 months = 28 Feb 2026)."""
+    import calendar
+    import datetime
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    on = on or timezone.localdate()
+    months = int(getattr(settings, "TRACKER_NOT_REPORTED_MONTHS", DEFAULT_NOT_REPORTED_MONTHS))
+    year, month = divmod(on.year * 12 + on.month - 1 - months, 12)
+    day = min(on.day, calendar.monthrange(year, month + 1)[1])
+    return datetime.date(year, month + 1, day)
+
+
+def not_reported_since(reported_since, on=None):
+    """The date a recommendation is flagged "not reported since", or None when it is not flagged.
+
+    `reported_since` is the date its silence counts from (the `reported_since` annotation of
+    `RecommendationQuerySet.with_last_update()`: the report date of its latest approved update,
+    else its forum's date, else the day it was loaded); it is flagged when that date is before
+    `not_reported_cutoff(on)`. A derived flag beside the status, never a change of status."""
+    if reported_since is None:
+        return None
+    return reported_since if reported_since < not_reported_cutoff(on) else None

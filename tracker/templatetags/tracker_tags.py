@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 
 from tracker.models import STATUS_COLOURS, Recommendation, Status
+from tracker.models.status import not_reported_since
 
 register = template.Library()
 
@@ -38,6 +39,14 @@ def feed_url(filters=None, as_of=None):
 def status_badge(value):
     status = Status(value) if value in Status.values else Status.NO_INFORMATION
     return {"status": status}
+
+
+@register.inclusion_tag("tracker/includes/not_reported.html")
+def not_reported_flag(reported_since, as_of=None):
+    """ "Not reported since <date>" beside a status, when `reported_since` (a date: the last
+    approved report, else the forum's date, else the day the recommendation was loaded) is older
+    than the tracker's period as of `as_of` (today when empty); nothing otherwise."""
+    return {"since": not_reported_since(reported_since or None, as_of or None)}
 
 
 @register.filter

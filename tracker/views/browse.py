@@ -9,7 +9,7 @@ from .common import BrowseFilterSet, paginate
 
 FORMATS = {"html", "csv", "json"}
 # The filters drawn as drop-down lists, in the order of the form.
-SELECT_FILTERS = ("process", "forum", "roundtable", "theme", "objective", "actor", "kind")
+SELECT_FILTERS = ("process", "forum", "roundtable", "theme", "objective", "actor", "kind", "not_reported")
 
 
 def recommendation_list(request):

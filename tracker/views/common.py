@@ -61,6 +61,12 @@ class BrowseFilterSet(RecommendationFilterSet):
                 fields["ordering"].empty_label = _("Forum date, then position")
                 for name in ("kind", "ordering"):  # their widgets copied the choices when built
                     fields[name].widget.choices = fields[name].choices
+                fields["not_reported"].widget = forms.NullBooleanSelect()
+                fields["not_reported"].widget.choices = [
+                    ("", _("Any")),
+                    ("true", _("Only those not reported for a long time")),
+                    ("false", _("Only those reported recently")),
+                ]
 
         return BrowseForm
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from tracker.columns import EXPORT_COLUMNS
 from tracker.models import Status
 from tracker.models.querysets import EXPORT_LIST_SEPARATOR
+from tracker.models.status import not_reported_cutoff
 from tracker.text import escape_formula
 
 # Rows read from the database at a time, and rows per chunk of the response.
@@ -39,9 +40,11 @@ def _sorted_names(joined):
     return sorted(joined.split(EXPORT_LIST_SEPARATOR)) if joined else []
 
 
-def _export_rows(request, rows, list_output):
+def _export_rows(request, rows, list_output, as_of=None):
     """Export rows (lists in COLUMNS order) from `for_export()` rows. Themes, actors and
-    objectives are their sorted names passed to `list_output`."""
+    objectives are their sorted names passed to `list_output`; `not_reported_since` is flagged
+    as of `as_of` (today when None)."""
+    cutoff = not_reported_cutoff(as_of)
     url_pattern = request.build_absolute_uri(reverse("tracker:recommendation-detail", args=["CODE"]))
     prefix, suffix = url_pattern.rsplit("CODE", 1)
     labels = {status: str(label) for status, label in Status.choices}
@@ -66,6 +69,7 @@ def _export_rows(request, rows, list_output):
         source_locator,
         target_date,
         last_update,
+        reported_since,
     ) in rows.iterator(chunk_size=CHUNK_SIZE):
         yield [
             code,
@@ -87,6 +91,7 @@ def _export_rows(request, rows, list_output):
             source_locator,
             target_date,
             last_update,
+            reported_since if reported_since is not None and reported_since < cutoff else None,
             f"{prefix}{code}{suffix}",
         ]
 
@@ -106,7 +111,7 @@ def _csv_field(value):
     return '"' + value.replace('"', '""') + '"'
 
 
-def _csv_chunks(request, rows):
+def _csv_chunks(request, rows, as_of=None):
     """CSV text, CHUNK_SIZE lines at a time, byte for byte what csv.writer writes (the tests
     compare them), every text cell escaped with `escape_formula`.
 
@@ -134,14 +139,16 @@ def _csv_chunks(request, rows):
         source_locator,
         target_date,
         last_update,
+        not_reported_since,
         url,
-    ) in _export_rows(request, rows, "; ".join):
+    ) in _export_rows(request, rows, "; ".join, as_of):
         lines.append(
             f"{_csv_field(code)},{quoted(kind)},{quoted(status)},{quoted(status_label)},{_csv_field(text)},"
             f"{quoted(process)},{quoted(forum)},{quoted(forum_title)},{quoted(roundtable)},"
             f"{quoted(roundtable_title)},{quoted(themes)},{quoted(actors)},{quoted(objectives)},"
             f"{quoted(source_document)},{quoted(source_locator)},{'' if target_date is None else target_date},"
-            f"{'' if last_update is None else last_update},{_csv_field(url)}"
+            f"{'' if last_update is None else last_update},"
+            f"{'' if not_reported_since is None else not_reported_since},{_csv_field(url)}"
         )
         if len(lines) == CHUNK_SIZE:
             lines.append("")
@@ -156,7 +163,7 @@ def _json_chunks(request, rows, as_of):
     encoder = DjangoJSONEncoder(ensure_ascii=False)
     parts = [f'{{"as_of": {encoder.encode(as_of)}, "columns": {encoder.encode(COLUMNS)}, "results": [']
     separator = "\n"
-    for row in _export_rows(request, rows, list):
+    for row in _export_rows(request, rows, list, as_of):
         parts.append(separator + encoder.encode(dict(zip(COLUMNS, row, strict=True))))
         separator = ",\n"
         if len(parts) == CHUNK_SIZE:
@@ -170,7 +177,7 @@ def stream(request, rows, output, as_of):
     """A streamed CSV or JSON response of `rows` (a `for_export()` queryset)."""
     name = f"recommendations-as-of-{as_of.isoformat()}" if as_of else "recommendations"
     if output == "csv":
-        response = StreamingHttpResponse(_csv_chunks(request, rows), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(_csv_chunks(request, rows, as_of), content_type="text/csv; charset=utf-8")
     else:
         response = StreamingHttpResponse(_json_chunks(request, rows, as_of), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{name}.{output}"'

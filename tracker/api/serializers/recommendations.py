@@ -15,7 +15,14 @@ from django.urls import reverse as django_reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tracker.models import FollowUpAction, FrameworkObjective, Recommendation, RecommendationLink, Status
+from tracker.models import (
+    FollowUpAction,
+    FrameworkObjective,
+    Recommendation,
+    RecommendationLink,
+    Status,
+)
+from tracker.models.status import not_reported_cutoff
 
 from .fields import NS, URL_PLACEHOLDER, HtmlUrlField, api_url, kind_field, url_from, url_template
 from .reference import (
@@ -63,6 +70,16 @@ class RecommendationSerializer(serializers.ModelSerializer):
     actors = ActorBriefSerializer(many=True, help_text="Responsible actors.")
     objectives = ObjectiveBriefSerializer(many=True)
     source_document = DocumentBriefSerializer(allow_null=True)
+    not_reported_since = serializers.DateField(
+        allow_null=True,
+        read_only=True,
+        help_text=(
+            "Set when nothing has been reported for longer than the tracker's period (24 months by "
+            "default; with `as_of`, counted back from that date): the date its silence counts from "
+            "(its last approved report, else its forum's date, else the day it was loaded). Null "
+            "otherwise. A flag beside the status, never a change of status."
+        ),
+    )
 
     class Meta:
         model = Recommendation
@@ -78,6 +95,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "text",
             "status",
             "status_date",
+            "not_reported_since",
             "target_date",
             "themes",
             "actors",
@@ -91,6 +109,16 @@ class RecommendationSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=Status.choices))
     def get_status(self, obj):  # described for the schema; to_representation renders it
         return obj["effective_status"]
+
+    @functools.cached_property
+    def not_reported_cutoff(self):
+        """The date before which a last report is too old, as of the request's `as_of` or today."""
+        view = self.context.get("view")
+        as_of = view.as_of_date() if view is not None and hasattr(view, "as_of_date") else None
+        return not_reported_cutoff(as_of)
+
+    def _not_reported_since(self, reported_since):
+        return _date(reported_since) if reported_since and reported_since < self.not_reported_cutoff else None
 
     @functools.cached_property
     def urls(self):
@@ -132,6 +160,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "text": row["text"],
             "status": row["effective_status"],
             "status_date": _date(row["last_update"]),
+            "not_reported_since": self._not_reported_since(row["reported_since"]),
             "target_date": _date(row["target_date"]),
             "themes": [
                 {"slug": slug, "name": name, "url": url_from(urls["theme"], slug)} for slug, name in row["themes"]

@@ -240,6 +240,13 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Migration Dialogues Tracker API",
     "DESCRIPTION": "Recommendations of intergovernmental migration dialogues and their implementation.",
     "VERSION": "1.0.0",
+    # OpenAPI 3.1: a nullable reference is `oneOf: [{$ref}, {type: "null"}]`, which validators and
+    # client generators read as nullable (3.0's `allOf` + `nullable` is not).
+    "OAS_VERSION": "3.1.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tracker.api.schema.require_answer_fields",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

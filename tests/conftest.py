@@ -28,6 +28,18 @@ from tracker.models import (
 _seq = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def api_answers_match_the_schema():
+    """Fail a test during which an API answer did not match /api/schema/ (tests/openapi_validation.py)."""
+    from tests.openapi_validation import FAILURES
+
+    FAILURES.clear()
+    yield
+    if FAILURES:
+        found, FAILURES[:] = list(FAILURES), []
+        pytest.fail("API answers that do not match the OpenAPI schema:\n" + "\n".join(found[:10]), pytrace=False)
+
+
 @pytest.fixture
 def smtp(settings):
     """A real SMTP server on 127.0.0.1 (tests/servers.py), Django's SMTP backend pointed at it, and
@@ -49,6 +61,8 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Every API answer given during the suite is validated against the API's schema.
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.openapi_validation.SchemaCheckMiddleware"]
     # Uploaded evidence files go to a folder of this run (each xdist worker its own), never into
     # the checkout's media/; subprocesses the tests start inherit it through the environment.
     media_root = tempfile.mkdtemp(prefix="tracker-test-media-")

@@ -49,3 +49,14 @@ class PageNumberPagination(pagination.PageNumberPagination):
                     "max": self.max_page_size,
                 }
         return parameters
+
+    def get_paginated_response_schema(self, schema):
+        """DRF's page schema, with `next` and `previous` nullable as OpenAPI 3.1 says it
+        (`type: [string, "null"]`; 3.0's `nullable` means nothing in 3.1)."""
+        page = super().get_paginated_response_schema(schema)
+        for name in ("next", "previous"):
+            link = page["properties"][name]
+            link.pop("nullable", None)
+            link["type"] = ["string", "null"]
+        page["required"] = ["count", "next", "previous", "results"]
+        return page

@@ -26,6 +26,7 @@ _ERRORS = {
     "404": "No such object, or a page past the end.",
     "409": "The update is not in a state that allows this (e.g. already reviewed).",
     "412": "If-Match does not match: the recommendation changed since you read it.",
+    "413": "The request body is larger than the server accepts.",
     "415": "The request body is not JSON.",
     "428": "This write needs If-Match (the ETag you read the recommendation or the update with).",
     "429": "Too many requests; retry after the number of seconds in Retry-After.",
@@ -72,8 +73,10 @@ class AutoSchema(openapi.AutoSchema):
         codes = ["400", "404", "429"]
         if authenticates:
             codes.append("401")
+        if not safe:
+            codes += ["413", "415"]
         if not safe and authenticates:
-            codes += ["403", "415"]
+            codes.append("403")
         if takes_if_match:
             codes += ["412", "428"]
         if getattr(self.view, "action", None) in ("approve", "return_"):
@@ -112,3 +115,44 @@ class FilterExtension(DjangoFilterExtension):
             for parameter in parameters:
                 parameter["schema"] = {"type": "string"}
         return parameters
+
+
+def _refs(node):
+    """The component names `node` (part of a schema document) refers to, directly."""
+    if isinstance(node, dict):
+        ref = node.get("$ref", "")
+        found = {ref.rsplit("/", 1)[-1]} if ref.startswith("#/components/schemas/") else set()
+        for value in node.values():
+            found |= _refs(value)
+        return found
+    if isinstance(node, list):
+        return set().union(*(_refs(value) for value in node)) if node else set()
+    return set()
+
+
+# Answers with a field that is sometimes absent: an error's `errors` is only on a 400.
+OPTIONAL_IN_ANSWERS = frozenset({"Error"})
+
+
+def require_answer_fields(result, generator, request, public):
+    """Postprocessing hook: in every component that only describes answers (none that a request
+    body refers to, directly or through others), mark every property required. The API always
+    writes every field of an answer (null when there is nothing), so a generated client need not
+    treat them as optional; request bodies keep their own optional fields."""
+    schemas = result.get("components", {}).get("schemas", {})
+    in_requests = set()
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                in_requests |= _refs(operation["requestBody"])
+    pending = list(in_requests)
+    while pending:
+        for name in _refs(schemas.get(pending.pop(), {})) - in_requests:
+            in_requests.add(name)
+            pending.append(name)
+    for name, schema in schemas.items():
+        if name in OPTIONAL_IN_ANSWERS:
+            continue
+        if name not in in_requests and schema.get("type") == "object" and schema.get("properties"):
+            schema["required"] = sorted(schema["properties"])
+    return result

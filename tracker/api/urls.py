@@ -2,11 +2,33 @@
 
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.utils import extend_schema
+from rest_framework import routers
 from rest_framework.routers import DefaultRouter
 
 from . import views
+from .schema import AutoSchema
+
+
+class APIRootView(routers.APIRootView):
+    """The API root, described in the schema like every other answer (DRF leaves it out)."""
+
+    schema = AutoSchema()
+
+    @extend_schema(
+        operation_id="api_root",
+        summary="The resources of the API",
+        description="Each resource's name and the absolute URL of its list.",
+        responses={200: {"type": "object", "additionalProperties": {"type": "string", "format": "uri"}}},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
 
 router = DefaultRouter(trailing_slash=True)
+router.APIRootView = APIRootView
+# No ".json" suffix URLs: `?format=` and Accept choose the format, and the schema lists one path each.
+router.include_format_suffixes = False
 router.register("processes", views.ProcessViewSet, basename="process")
 router.register("forums", views.ForumViewSet, basename="forum")
 router.register("roundtables", views.RoundtableViewSet, basename="roundtable")

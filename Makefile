@@ -28,10 +28,12 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
 venv: $(VENV)/.installed
 
 # Debian's chromium for the browser tests (never a downloaded browser) and wrk for the benchmark
-# smoke test; installed when missing, or one line says what to run.
+# smoke test; installed when missing, or one line says what to run. A Redis on 127.0.0.1:6379 for
+# the shared-cache and task-queue tests, started where none answers (.ci/redis).
 system-deps:
 	@if [ -n "$${CHROMIUM_PATH:-}" ] && [ -x "$${CHROMIUM_PATH}" ]; then bash .ci/apt-install wrk; \
 	else bash .ci/apt-install chromium wrk; fi
+	@bash .ci/redis
 
 dev-deps: $(VENV)/.installed-dev
 

@@ -286,3 +286,12 @@ def test_a_backup_refuses_to_leave_a_missing_file_behind(tmp_path, make_user, ap
     with pytest.raises(BackupError, match="missing"):
         write_backup(tmp_path / "backup.json")
     assert not (tmp_path / "backup.json").exists()
+
+
+def test_the_form_of_a_stored_file_never_links_to_the_storage(client, two_files, submitted_a, focal_a):
+    public, _private = two_files
+    client.force_login(focal_a)
+    page = client.get(f"/admin/tracker/progressupdate/{submitted_a.pk}/change/").content.decode()
+    assert "/media/" not in page
+    assert public.get_absolute_url() in page  # the "Open" link, through the access check
+    assert "View on site" not in page  # not public until approved

@@ -46,7 +46,7 @@ def test_submit_approve_and_return_each_send_their_email(smtp, people, api_world
     assert recommendation.code in to_reviewer["Subject"] and "waiting for review" in to_reviewer["Subject"]
     body = to_reviewer.get_content()
     assert "Study commissioned." in body and recommendation.text in body
-    assert f"/admin/tracker/progressupdate/{update.pk}/change/" in body
+    assert f"/admin/tracker/progressupdate/{update.pk}/review/" in body  # straight to Approve / Return
 
     reviewer_client = api_client_for(reviewer)
     url = f"{API}/updates/{update.pk}/"

@@ -133,7 +133,7 @@ def test_staff_messages_name_an_update_by_its_recommendations_code(client, focal
         follow=True,
     )
     page = response.content.decode()
-    assert f"{api_world.ethical.code}: Partially implemented (2008-10-01)" in page
+    assert f"{api_world.ethical.code}: Partially implemented (1 Oct 2008)" in page
     assert f"“{api_world.ethical.pk}: " not in page
     assert f"Submitted: {api_world.ethical.code} waits for the secretariat&#x27;s approval" in page
 

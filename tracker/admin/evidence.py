@@ -11,6 +11,17 @@ from tracker.models import EvidenceFile, ProgressUpdate
 from tracker.models.evidence import ALLOWED_TYPES, describe_size, max_bytes
 
 
+class StoredFileWidget(forms.Widget):
+    """A stored file by its name only: no link to the storage path (never served directly; the
+    inline's "Open" link goes through the access check)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return format_html("<span>{}</span>", str(value).rsplit("/", 1)[-1] if value else "")
+
+    def value_from_datadict(self, data, files, name):
+        return None
+
+
 class EvidenceFileForm(forms.ModelForm):
     class Meta:
         model = EvidenceFile
@@ -27,6 +38,8 @@ class EvidenceFileForm(forms.ModelForm):
             # A stored file never changes: another file is another row.
             self.fields["file"].disabled = True
             self.fields["file"].required = False
+            self.fields["file"].widget = StoredFileWidget()
+            self.fields["file"].help_text = ""
 
 
 class EvidenceFileInline(admin.TabularInline):
@@ -35,6 +48,7 @@ class EvidenceFileInline(admin.TabularInline):
     extra = 1
     fields = ["file", "title", "is_public", "details"]
     readonly_fields = ["details"]
+    view_on_site = False  # the Open link goes through the access check instead
     verbose_name = _("evidence file")
     verbose_name_plural = _("evidence files")
 

@@ -67,6 +67,10 @@ class ProgressUpdateAdmin(ServiceFormMixin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
+    def view_on_site(self, obj):
+        # Only an approved update is on the public site.
+        return obj.get_absolute_url() if obj.review_state == ProgressUpdate.ReviewState.APPROVED else None
+
     def get_fields(self, request, obj=None):
         fields = list(ProgressUpdateForm.Meta.fields)
         if obj is not None:

@@ -53,6 +53,7 @@ class StaffCommand(BaseCommand):
         elif not no_password:
             password = self._ask_password(user)
         with transaction.atomic():
+            roles.ensure_groups()  # a database flushed since it was migrated has lost them
             if actor is not None:
                 user.actor = actor
             user.is_staff = True

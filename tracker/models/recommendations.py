@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -366,7 +367,8 @@ class ProgressUpdate(models.Model):
     def __str__(self):
         # Named by the recommendation's code, as staff know it (admin messages, history, pickers).
         code = self.recommendation.code if self.recommendation_id else "?"
-        return f"{code}: {self.get_status_display()} ({self.reported_on})"
+        reported = date_format(self.reported_on, "j M Y") if self.reported_on else "?"
+        return f"{code}: {self.get_status_display()} ({reported})"
 
     def get_absolute_url(self):
         return self.recommendation.get_absolute_url() + f"#update-{self.pk}"

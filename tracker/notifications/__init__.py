@@ -58,7 +58,15 @@ def compose(event, update):
         "event": event,
         "update": update,
         "recommendation": recommendation,
-        "review_url": _absolute(reverse("admin:tracker_progressupdate_change", args=[update.pk])),
+        # Reviewers go to the review page (Approve / Return); the reporter to its update's form.
+        "review_url": _absolute(
+            reverse(
+                "admin:tracker_progressupdate_review"
+                if event == EmailNotice.Event.SUBMITTED
+                else "admin:tracker_progressupdate_change",
+                args=[update.pk],
+            )
+        ),
         "public_url": _absolute(recommendation.get_absolute_url()),
     }
     subject = subjects[event] % {"code": recommendation.code, "actor": update.actor.name}

@@ -348,3 +348,20 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # The actor (slug) under which the secretariat's own assessments are recorded, for secretariat
 # users and superusers without an actor of their own. Empty: the only actor of kind secretariat.
 TRACKER_SECRETARIAT_ACTOR = os.environ.get("TRACKER_SECRETARIAT_ACTOR", "")
+
+# Outbound webhooks (docs/webhooks.md). Endpoints resolving to loopback, private, link-local and
+# other non-public addresses are refused, and https is required, unless WEBHOOKS_ALLOW_PRIVATE=1
+# (tests, intranets). WEBHOOKS_ALLOWED_HOSTS (comma-separated host names or IP addresses), when
+# set, is the only hosts endpoints may name. An endpoint is disabled after this many failed
+# attempts in a row.
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
+WEBHOOKS_ALLOWED_HOSTS = env_list("WEBHOOKS_ALLOWED_HOSTS")
+WEBHOOKS_DISABLE_AFTER = int(os.environ.get("WEBHOOKS_DISABLE_AFTER", "10"))
+
+# Reporting cycles (tracker/cycles.py, tracker/reminders.py): an open cycle closes by itself this
+# many days after its deadline; reminders go out at these offsets in days from the deadline
+# (negative: before it), comma-separated in the environment.
+TRACKER_CYCLE_CLOSE_AFTER_DAYS = int(os.environ.get("TRACKER_CYCLE_CLOSE_AFTER_DAYS", "30"))
+TRACKER_REMINDER_OFFSETS = [
+    int(offset) for offset in os.environ.get("TRACKER_REMINDER_OFFSETS", "-14,0,7").split(",") if offset.strip()
+]

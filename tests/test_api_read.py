@@ -163,7 +163,7 @@ def test_any_other_path_under_the_api_is_a_json_404(anon, path):
 
 def test_the_api_root_lists_every_resource(anon):
     body = anon.get(f"{API}/").json()
-    assert set(body) == set(FIELDS) | {"documents"}
+    assert set(body) == set(FIELDS) | {"documents", "cycles", "webhooks"}
     assert body["recommendations"] == f"http://testserver{API}/recommendations/"
 
 

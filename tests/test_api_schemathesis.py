@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 
 from migration_dialogues.wsgi import application
 
-pytestmark = pytest.mark.usefixtures("api_fast_passwords")
+pytestmark = pytest.mark.usefixtures("api_fast_passwords", "webhooks_stay_home")
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = 25
@@ -41,6 +41,17 @@ CONFIG = {
 }
 
 SAFE = {"GET", "HEAD", "OPTIONS"}
+PARAMETERLESS = {"GET /api/v1/"}
+
+
+@pytest.fixture
+def webhooks_stay_home(settings):
+    """Writes run as the secretariat, who may register webhook endpoints at any URL Schemathesis
+    makes up: only 127.0.0.1 may be named (no other host is ever looked up, let alone reached),
+    and deliveries wait in the database task backend, which no worker runs here, so none is sent."""
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    settings.WEBHOOKS_ALLOWED_HOSTS = ["127.0.0.1"]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.fixture
@@ -82,7 +93,12 @@ def examples_per_operation():
         print(f"  {count:5d}  {label}")
     print(f"  {sum(counts.values()):5d}  in all, {len(counts)} operations")
     assert len(counts) >= 28, sorted(counts)
-    assert min(counts.values()) >= EXAMPLES, counts.most_common()[-3:]
+    # An operation without parameters or body (the API root) has only a handful of distinct
+    # requests to make (methods of the coverage phase, headers); every other one gets EXAMPLES.
+    few = {label: count for label, count in counts.items() if label in PARAMETERLESS}
+    assert all(count >= 5 for count in few.values()), few
+    many = {label: count for label, count in counts.items() if label not in PARAMETERLESS}
+    assert min(many.values()) >= EXAMPLES, Counter(many).most_common()[-3:]
 
 
 @pytest.fixture

@@ -63,3 +63,32 @@ def test_the_home_takes_two_queries_however_many_recommendations(
     with django_assert_num_queries(2):
         home = my_recommendations(focal_a)
     assert home["count"] == Recommendation.objects.filter(actors=actor_a).count() == 2 + extra
+
+
+def test_the_home_says_what_is_asked_of_the_actor_in_open_cycles(client, focal_a, home_world, secretariat_user):
+    import datetime
+
+    from tracker import cycles
+
+    reported, silent, _update = home_world
+    cycle = cycles.create_cycle(
+        user=secretariat_user,
+        name="2027 round",
+        opens_on=datetime.date.today(),
+        deadline=datetime.date.today() + datetime.timedelta(days=30),
+        filters={"q": "HOME-0"},
+    )
+    cycles.open_cycle(cycle, user=secretariat_user)
+    client.force_login(focal_a)
+    page = client.get("/admin/").content.decode()
+    section = page[page.index('id="asked-of-you"') : page.index('id="my-recommendations"')]
+    due = (datetime.date.today() + datetime.timedelta(days=30)).strftime("%-d %b %Y")
+    assert f"Asked of you in 2027 round, due {due}: 2 reports missing" in section
+    assert f"?recommendation={silent.pk}&amp;actor={focal_a.actor_id}" in section
+    assert "HOME-03" not in section  # another actor's
+    # Once both are reported, nothing is asked any more.
+    for recommendation in (reported, silent):
+        services.record_progress(
+            recommendation, user=focal_a, actor=focal_a.actor, status="in_progress", summary="Done."
+        )
+    assert 'id="asked-of-you"' not in client.get("/admin/").content.decode()

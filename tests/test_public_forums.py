@@ -103,10 +103,12 @@ def test_forum_pages_take_the_same_queries_for_any_number_of_recommendations(
         assert client.get("/forums/?as_of=2008-01-03").status_code == 200
     # 1 the data version, 2 the forum with its process, 3 its documents, 4 its roundtables, 5 the
     # follow-ups it made with their recommendations and forums (Forum.objects.for_page()), 6 its
-    # recommendations with their status, 7 their themes (for_forum_page()). As of a date after
-    # both forums met, so each page lists its recommendations.
+    # recommendations with their status, 7 their themes (for_forum_page()), 8 the response rate
+    # of each reporting cycle over the forum (ReportingRequest.objects.response_rates(), one GROUP
+    # BY whatever the number of cycles). As of a date after both forums met, so each page lists
+    # its recommendations.
     for rec in (recs[0], recs[1]):
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(8):
             assert client.get(rec.forum.get_absolute_url() + "?as_of=2009-01-03").status_code == 200
 
 

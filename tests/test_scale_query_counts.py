@@ -96,8 +96,9 @@ RENDERED = {
     # objectives; recent approved updates; the count of approved updates.
     "e-dashboard": 1 + 9,
     # The forum with its process; its documents; roundtables; follow-ups made; its
-    # recommendations; their themes.
-    "e-forum": 1 + 6,
+    # recommendations; their themes; the response rate of each reporting cycle over the forum
+    # (one GROUP BY whatever the number of cycles).
+    "e-forum": 1 + 7,
 }
 
 

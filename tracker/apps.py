@@ -18,3 +18,13 @@ class TrackerConfig(AppConfig):
         # the cache without the cache importing the API.
         cache.register_hit_check(allow_cached_answer)
         post_migrate.connect(ensure_version_triggers, sender=self, dispatch_uid="tracker-version-triggers")
+        # Outbound webhooks: the API renders each published event into deliveries (tracker.events).
+        from django.db.models.signals import m2m_changed
+
+        from tracker import events
+        from tracker.api.webhooks import receivers
+
+        events.published.connect(receivers.on_published, dispatch_uid="tracker-webhooks")
+        for through in receivers.relation_senders():
+            uid = f"tracker-webhooks-{through._meta.label}"
+            m2m_changed.connect(receivers.on_relations_changed, sender=through, dispatch_uid=uid)

@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tracker import events
 from tracker.models import Actor, EmailNotice, EvidenceFile, ProgressUpdate, Recommendation
 from tracker.notifications import notify
 from tracker.roles import can_report_for, is_secretariat
@@ -93,7 +94,8 @@ def _check_version(recommendation, expected_version):
 
 
 def _refresh_current_status(recommendation, user):
-    """Set the recommendation's status to that of its latest approved update, with history."""
+    """Set the recommendation's status to that of its latest approved update, with history.
+    Returns whether it changed; a change publishes `recommendation.status_changed` (tracker.events)."""
     latest = recommendation.updates.approved().timeline().first()
     new = (
         (latest.status, latest.reported_on, latest.recorded_at)
@@ -106,6 +108,7 @@ def _refresh_current_status(recommendation, user):
     recommendation.status, recommendation.status_date, recommendation.status_changed_at = new
     recommendation._history_user = user
     recommendation.save(update_fields=["status", "status_date", "status_changed_at", "updated_at"])
+    events.publish(events.RECOMMENDATION_STATUS_CHANGED, recommendation)
     return True
 
 
@@ -129,6 +132,7 @@ def record_progress(
     change then raises `StaleVersion` instead of being lost. Returns the saved ProgressUpdate.
     Raises PermissionDenied (not the user's actor to report for) and ValidationError (no actor,
     an unknown status, no summary, a report date in the future or before the forum began).
+    An update approved at once publishes `update.approved` (tracker.events) in the transaction.
     """
     update = ProgressUpdate(
         recommendation=recommendation,
@@ -178,6 +182,7 @@ def submit_update(update, *, user, expected_version=None):
         update.save()
         if approved:
             _refresh_current_status(recommendation, user)
+            events.publish(events.UPDATE_APPROVED, update)
         else:
             notify(EmailNotice.Event.SUBMITTED, update)
     return update
@@ -190,10 +195,12 @@ def save_recommendation(recommendation, *, user, expected_version=None, changed_
     transaction. `changed_fields`, when given, lets a pure status change skip the plain save so
     that each change leaves exactly one history entry. Returns the recommendation. Raises
     PermissionDenied (not the secretariat), StaleVersion and, from the status change,
-    ValidationError."""
+    ValidationError. A new recommendation or a change of its own fields publishes
+    `recommendation.changed` (tracker.events), after the status change."""
     if not is_secretariat(user):
         raise PermissionDenied(_("Only the secretariat may change recommendations."))
     with transaction.atomic():
+        content_changed = True
         if recommendation.pk is None:
             recommendation.status = Recommendation.Status.NO_INFORMATION
             recommendation._history_user = user
@@ -205,8 +212,12 @@ def save_recommendation(recommendation, *, user, expected_version=None, changed_
             recommendation.status = old_status
             recommendation._history_user = user
             recommendation.save()
+        else:
+            content_changed = False
         if status_change:
             record_progress(recommendation, user=user, expected_version=expected_version, **status_change)
+        if content_changed:  # published last, so what receivers render includes the status change
+            events.publish(events.RECOMMENDATION_CHANGED, recommendation)
     return recommendation
 
 
@@ -238,6 +249,7 @@ def _review(update, user, state, note, expected_version):
             _claim_version(recommendation, None)
             _refresh_current_status(recommendation, user)
             notify(EmailNotice.Event.APPROVED, update)
+            events.publish(events.UPDATE_APPROVED, update)
         else:
             notify(EmailNotice.Event.RETURNED, update)
     return update
@@ -248,6 +260,7 @@ def approve_update(update, *, user, note="", expected_version=None):
 
     `expected_version` is the update's own version (None: any). Raises PermissionDenied (not the
     secretariat), StaleVersion (the update changed since), InvalidTransition (not submitted).
+    Publishes `update.approved` (tracker.events) in the transaction.
     """
     return _review(update, user, ProgressUpdate.ReviewState.APPROVED, note, expected_version)
 
@@ -383,5 +396,6 @@ def set_themes(recommendations, *, themes, mode, user):
             _claim_version(recommendation, None)
             recommendation._history_user = user
             recommendation.save(update_fields=["version", "updated_at"])
+            events.publish(events.RECOMMENDATION_CHANGED, recommendation)
             changed += 1
     return changed

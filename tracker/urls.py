@@ -18,4 +18,9 @@ urlpatterns = [
     path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
     path("updates/<int:update_id>/files/<int:file_id>/<str:name>", views.evidence_file, name="evidence-file"),
     path("feeds/updates/", UpdatesFeed(), name="feed-updates"),
+    # Follow by e-mail, without an account (docs/follows.md).
+    path("follow/", views.follow, name="follow"),
+    path("follow/requested/", views.follow_requested, name="follow-requested"),
+    path("follow/confirm/<str:token>/", views.follow_confirm, name="follow-confirm"),
+    path("follow/unsubscribe/<str:token>/", views.follow_unsubscribe, name="follow-unsubscribe"),
 ]

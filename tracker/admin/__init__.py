@@ -6,7 +6,8 @@ buttons. Every change of status goes through `tracker.services`.
 
 One module per thing administered: `reference` (processes, forums, roundtables, actors, themes,
 documents, objectives), `recommendations` (recommendations, their links, import and export),
-`updates` (progress updates and their review), `notices` (the review e-mails), `users`; the forms
+`updates` (progress updates and their review), `cycles` (reporting cycles and their chase lists),
+`notices` (the review e-mails), `webhooks` (outbound webhooks), `users`; the forms
 they edit with are in `forms`, the bulk actions in `actions`, what they share in `common`.
 Importing the package registers them.
 """
@@ -15,7 +16,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 # Importing each module registers its model admins.
-from . import notices, recommendations, reference, updates, users  # noqa: F401
+from . import cycles, notices, recommendations, reference, updates, users, webhooks  # noqa: F401
 
 admin.site.site_header = _("Migration Dialogues Tracker: staff")
 admin.site.site_title = _("Migration Dialogues Tracker")

@@ -1,13 +1,14 @@
 """REST API: /api/v1/ (data), /api/schema/ (OpenAPI 3), /api/docs/ (interactive docs)."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import routers
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import cycles, views
 from .schema import AutoSchema
+from .webhooks import views as webhook_views
 
 
 class APIRootView(routers.APIRootView):
@@ -38,6 +39,8 @@ router.register("actors", views.ActorViewSet, basename="actor")
 router.register("themes", views.ThemeViewSet, basename="theme")
 router.register("objectives", views.FrameworkObjectiveViewSet, basename="objective")
 router.register("documents", views.DocumentViewSet, basename="document")
+router.register("cycles", cycles.ReportingCycleViewSet, basename="cycle")
+router.register("webhooks", webhook_views.WebhookEndpointViewSet, basename="webhook")
 
 v1 = [
     path("auth/token/", views.TokenView.as_view(), name="token"),

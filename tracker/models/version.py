@@ -51,8 +51,18 @@ class DataVersion(models.Model):
 
 
 # Tables whose changes do not change what the public pages and the API show (as in migration 0005).
-# E-mail notices are staff bookkeeping that no public answer reads.
-UNTRACKED_PREFIXES = ("tracker_historical", "tracker_user", "tracker_dataversion", "tracker_emailnotice")
+# E-mail notices are staff bookkeeping that no public answer reads; follows by e-mail
+# ("tracker_follow_": subscriptions and their throttle, not "tracker_followupaction") neither.
+UNTRACKED_PREFIXES = (
+    "tracker_historical",
+    "tracker_user",
+    "tracker_dataversion",
+    "tracker_emailnotice",
+    "tracker_follow_",
+    # Outbound webhooks: endpoints and the log of deliveries, read by the secretariat only.
+    "tracker_webhookendpoint",
+    "tracker_webhookdelivery",
+)
 
 
 def ensure_version_triggers(app_config, using="default", **kwargs):

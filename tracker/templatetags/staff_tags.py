@@ -3,9 +3,10 @@
 from django import template
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
-from tracker import roles
+from tracker import cycles, roles
 from tracker.models import ProgressUpdate, Recommendation, Status
 
 register = template.Library()
@@ -71,3 +72,20 @@ def my_recommendations(user):
             for rec in rows[:HOME_SIZE]
         ],
     }
+
+
+@register.simple_tag
+def asked_of_me(user):
+    """For a focal point: what its actor still owes in open reporting cycles (`tracker.cycles.
+    asked_of`: cycle, deadline, missing count, overdue, the first items), each item with the
+    link that opens the report form prefilled. [] for anyone else. Two queries at most."""
+    if not roles.is_focal_point(user):
+        return []
+    add_url = reverse("admin:tracker_progressupdate_add")
+    owed = cycles.asked_of(user.actor, timezone.localdate())
+    for entry in owed:
+        for item in entry["items"]:
+            item.report_url = (
+                add_url + "?" + urlencode({"recommendation": item.recommendation_id, "actor": user.actor_id})
+            )
+    return owed

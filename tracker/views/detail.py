@@ -2,7 +2,7 @@ from dataclasses import dataclass
 
 from django.shortcuts import get_object_or_404, render
 
-from tracker.models import Recommendation
+from tracker.models import Recommendation, ReportingRequest
 
 
 @dataclass
@@ -40,5 +40,7 @@ def recommendation_detail(request, code):
         "assessments": list(assessments.values()),
         "related": related,
         "follow_ups": recommendation.follow_ups.all(),
+        # Each published reporting cycle's response rate over this recommendation's pairs: one query.
+        "response_rates": ReportingRequest.objects.filter(recommendation=recommendation).response_rates(),
     }
     return render(request, "tracker/recommendation_detail.html", context)

@@ -1,7 +1,7 @@
 from django.shortcuts import get_object_or_404, render
 
 from tracker import breakdowns
-from tracker.models import Forum
+from tracker.models import Forum, ReportingRequest
 
 from .common import read_as_of
 
@@ -35,5 +35,7 @@ def forum_detail(request, slug):
         "unassigned": unassigned,
         "breakdown": breakdowns.breakdown_of_recommendations(recommendations, filters={"forum": forum.slug}),
         "acted_on": forum.acted_on.all(),
+        # Each published reporting cycle's response rate over the forum's pairs: one query.
+        "response_rates": ReportingRequest.objects.filter(recommendation__forum=forum).response_rates(),
     }
     return render(request, "tracker/forum_detail.html", context, status=400 if as_of_form.errors else 200)

@@ -30,7 +30,19 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
         return field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
 
 
-class RecommendationFilterSet(django_filters.FilterSet):
+class RepeatableOrdering:
+    """`ordering` given several times (`?ordering=-status&ordering=code`, as generated clients
+    send an array) means the same as comma-separated (`?ordering=-status,code`), instead of only
+    the last one counting."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and hasattr(data, "getlist") and len(data.getlist("ordering")) > 1:
+            data = data.copy()
+            data.setlist("ordering", [",".join(data.getlist("ordering"))])
+        super().__init__(data, *args, **kwargs)
+
+
+class RecommendationFilterSet(RepeatableOrdering, django_filters.FilterSet):
     """Filters of /recommendations/ and /api/v1/recommendations/ (and their summaries, exports and feeds).
 
     `as_of=YYYY-MM-DD` switches every status filter, sort and count to the status each

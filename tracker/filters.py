@@ -153,12 +153,26 @@ class RecommendationFilterSet(RepeatableOrdering, django_filters.FilterSet):
 class ProgressUpdateFilterSet(django_filters.FilterSet):
     """Filters of public progress updates (feeds, API)."""
 
-    recommendation = django_filters.CharFilter(label=_("Recommendation code"), field_name="recommendation__code")
+    recommendation = django_filters.ModelChoiceFilter(
+        label=_("Recommendation code"),
+        field_name="recommendation",
+        to_field_name="code",
+        queryset=Recommendation.objects.all(),
+    )
     actor = django_filters.ModelChoiceFilter(
         label=_("Reporting actor"), field_name="actor", to_field_name="slug", queryset=Actor.objects.all()
     )
+    process = django_filters.ModelChoiceFilter(
+        label=_("Process"),
+        field_name="recommendation__forum__process",
+        to_field_name="slug",
+        queryset=Process.objects.all(),
+    )
     forum = django_filters.ModelChoiceFilter(
         label=_("Forum"), field_name="recommendation__forum", to_field_name="slug", queryset=Forum.objects.all()
+    )
+    theme = django_filters.ModelChoiceFilter(
+        label=_("Theme"), field_name="recommendation__themes", to_field_name="slug", queryset=Theme.objects.all()
     )
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices, distinct=False)
     reported_after = django_filters.DateFilter(

@@ -12,16 +12,6 @@ from tracker.filters import ProgressUpdateFilterSet, RecommendationFilterSet
 from tracker.models import ProgressUpdate
 
 
-class ProgressUpdateAPIFilterSet(ProgressUpdateFilterSet):
-    """The public filters plus the review state, so the secretariat can list what awaits review
-    (`?review_state=submitted`). The public only ever sees approved updates anyway."""
-
-    review_state = django_filters.ChoiceFilter(label=_("Review state"), choices=ProgressUpdate.ReviewState.choices)
-
-    class Meta(ProgressUpdateFilterSet.Meta):
-        pass
-
-
 class LazyReferenceField(fields.ModelChoiceField):
     """A ModelChoiceField that does not look the object up: its value is the queryset of the
     object its slug names (one, or none), which filters as a subquery of the filtered query.
@@ -74,14 +64,11 @@ class ReferencesForm(forms.Form):
             self.errors[name] = self.errors.pop(name)
 
 
-class RecommendationAPIFilterSet(RecommendationFilterSet):
-    """The browse page's filters, less the query each filter on a related object (process, forum,
-    roundtable, theme, objective, actor) ran to look its slug up before filtering: the slug
-    filters as a subquery instead, and is looked up only if the request finds nothing, which is
-    still 400 for a slug that names nothing (`refuse_unknown_references()`)."""
-
-    class Meta(RecommendationFilterSet.Meta):
-        form = ReferencesForm
+class LazyReferences:
+    """A FilterSet whose filters on related objects (by slug or code) do not run a query to look
+    the object up before filtering: the slug filters as a subquery instead, and is looked up only
+    if the request finds nothing, which is still 400 for a slug that names nothing
+    (`refuse_unknown_references()`). Its Meta must name `form = ReferencesForm`."""
 
     @classmethod
     def get_filters(cls):
@@ -98,6 +85,25 @@ class RecommendationAPIFilterSet(RecommendationFilterSet):
         self.form.check_references()
         if self.form.errors:
             raise translate_validation(self.form.errors)
+
+
+class RecommendationAPIFilterSet(LazyReferences, RecommendationFilterSet):
+    """The browse page's filters, with lazy references (process, forum, roundtable, theme,
+    objective, actor)."""
+
+    class Meta(RecommendationFilterSet.Meta):
+        form = ReferencesForm
+
+
+class ProgressUpdateAPIFilterSet(LazyReferences, ProgressUpdateFilterSet):
+    """The public filters with lazy references (recommendation, actor, process, forum, theme),
+    plus the review state, so the secretariat can list what awaits review
+    (`?review_state=submitted`). The public only ever sees approved updates anyway."""
+
+    review_state = django_filters.ChoiceFilter(label=_("Review state"), choices=ProgressUpdate.ReviewState.choices)
+
+    class Meta(ProgressUpdateFilterSet.Meta):
+        form = ReferencesForm
 
 
 class FilterBackend(DjangoFilterBackend):

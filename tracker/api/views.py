@@ -248,6 +248,7 @@ class ProgressUpdateViewSet(
 
     serializer_class = ProgressUpdateSerializer
     filterset_class = ProgressUpdateAPIFilterSet
+    filter_backends = [FilterBackend]
     lookup_value_regex = r"[0-9]+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
@@ -258,6 +259,18 @@ class ProgressUpdateViewSet(
 
     def get_queryset(self):
         return ProgressUpdate.objects.readable_by(self.request.user).for_api().timeline()
+
+    def list(self, request, *args, **kwargs):
+        # COUNT; the page of updates (joined); their public evidence files.
+        queryset = self.filter_queryset(self.get_queryset())
+        try:
+            page = self.paginate_queryset(queryset)
+        except exceptions.NotFound:  # past the last page: a filter naming nothing is the reason to give
+            self.filterset.refuse_unknown_references()
+            raise
+        if not page:
+            self.filterset.refuse_unknown_references()
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def _respond(self, update, status_code=status.HTTP_200_OK, headers=None):
         update = self.get_queryset().get(pk=update.pk)

@@ -41,7 +41,11 @@ def test_the_feed_accepts_the_browse_filters(client, brussels_2007):
     assert len(parse(client, "?status=implemented&status=stalled").entries) == 3
     assert [e.title.split(":")[0] for e in parse(client, "?theme=remittances").entries] == ["GFMD-2007-RT2-01"]
     filtered = parse(client, "?forum=gfmd-2007-brussels&status=in_progress")
-    assert filtered.feed.title == "Migration Dialogues Tracker: progress updates (filtered)"
+    # Titled for what it holds (issue 14: every filtered feed used to be just "(filtered)").
+    assert filtered.feed.title == (
+        "Migration Dialogues Tracker: progress updates in First Global Forum on Migration and Development, "
+        "Brussels (filtered)"
+    )
     assert filtered.feed.link == "http://testserver/recommendations/?forum=gfmd-2007-brussels&status=in_progress"
 
 

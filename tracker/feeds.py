@@ -1,7 +1,9 @@
 """Atom feed of approved progress updates, for everything or for any browse filter.
 
-`/feeds/updates/` takes the same query string as `/recommendations/` (forum, status, theme, ...)
-and lists the updates of the recommendations that list shows, so any view can be followed.
+`/feeds/updates/` takes the same query string as `/recommendations/` (forum, status, theme,
+`actor` = the responsible actor, ...) and lists the updates of the recommendations that list
+shows, so any view can be followed; besides, `recommendation=<code>` keeps one recommendation's
+updates and `reporting_actor=<slug>` those one actor reported. Each feed is titled for what it holds.
 """
 
 from django.contrib.syndication.views import Feed
@@ -12,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from tracker.filters import RecommendationFilterSet
-from tracker.models import ProgressUpdate, Recommendation
+from tracker.models import Actor, ProgressUpdate, Recommendation
 from tracker.templatetags.tracker_tags import browse_query
 from tracker.text import xml_safe
 
@@ -52,17 +54,64 @@ class UpdatesFeed(Feed):
             for name, value in request.GET.items()
             if name in filterset.filters and name not in {"ordering", "as_of"} and value
         }
-        return {"filterset": filterset, "filters": filters, "as_of": filterset.form.cleaned_data.get("as_of")}
+        own = {}
+        for name, model, field in (("recommendation", Recommendation, "code"), ("reporting_actor", Actor, "slug")):
+            value = request.GET.get(name)
+            if value:
+                own[name] = model.objects.filter(**{field: value}).first()
+                if own[name] is None:
+                    raise BadRequest(_("%(name)s: nothing is named %(value)s.") % {"name": name, "value": value})
+                filters[name] = value
+        return {
+            "filterset": filterset,
+            "filters": filters,
+            "as_of": filterset.form.cleaned_data.get("as_of"),
+            **own,
+        }
 
     def title(self, obj):
-        if obj["filters"]:
-            return _("Migration Dialogues Tracker: progress updates (filtered)")
-        return _("Migration Dialogues Tracker: progress updates")
+        """ "Migration Dialogues Tracker: progress updates", then what the feed holds, e.g.
+        "on GFMD-2007-RT1-01", "in Brussels 2007", "on Remittances", "reported by Belgium"."""
+        cleaned = obj["filterset"].form.cleaned_data
+        parts = []
+        if obj.get("recommendation"):
+            parts.append(_("on %(code)s") % {"code": obj["recommendation"].code})
+        for name, wording in (
+            ("process", _("in %(name)s")),
+            ("forum", _("in %(name)s")),
+            ("roundtable", _("in %(name)s")),
+            ("theme", _("on %(name)s")),
+            ("objective", _("on %(name)s")),
+            ("actor", _("for which %(name)s is responsible")),
+        ):
+            if cleaned.get(name) is not None:
+                parts.append(wording % {"name": cleaned[name]})
+        if obj.get("reporting_actor"):
+            parts.append(_("reported by %(name)s") % {"name": obj["reporting_actor"].name})
+        described = {
+            "recommendation",
+            "reporting_actor",
+            "process",
+            "forum",
+            "roundtable",
+            "theme",
+            "objective",
+            "actor",
+        }
+        if set(obj["filters"]) - described:
+            parts.append(_("(filtered)"))
+        title = _("Migration Dialogues Tracker: progress updates")
+        return f"{title} {' '.join(str(part) for part in parts)}" if parts else title
 
     def subtitle(self, obj):
         return _("Approved progress reports on recommendations of intergovernmental migration dialogues.")
 
     def link(self, obj):
+        # The page the feed follows: the recommendation's or the actor's own, else the list.
+        if obj.get("recommendation"):
+            return obj["recommendation"].get_absolute_url()
+        if obj.get("reporting_actor"):
+            return obj["reporting_actor"].get_absolute_url()
         query = browse_query(obj["filters"], obj["as_of"])
         return reverse("tracker:recommendation-list") + (f"?{query}" if query else "")
 
@@ -71,11 +120,12 @@ class UpdatesFeed(Feed):
         return reverse("tracker:feed-updates") + (f"?{query}" if query else "")
 
     def items(self, obj):
-        return (
-            ProgressUpdate.objects.reported_by_on(obj["as_of"])
-            .of_recommendations(obj["filterset"].qs)
-            .for_feed()[:FEED_SIZE]
-        )
+        updates = ProgressUpdate.objects.reported_by_on(obj["as_of"])
+        if obj.get("recommendation"):
+            updates = updates.filter(recommendation=obj["recommendation"])
+        if obj.get("reporting_actor"):
+            updates = updates.filter(actor=obj["reporting_actor"])
+        return updates.of_recommendations(obj["filterset"].qs).for_feed()[:FEED_SIZE]
 
     def item_title(self, item):
         return _("%(code)s: %(status)s, reported by %(actor)s") % {

@@ -254,7 +254,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Read-only cross-origin access to the API, so dashboards hosted elsewhere can read it.
-CORS_URLS_REGEX = r"^/api/.*$"
+# The API, the feeds and the list's exports (/recommendations/?format=csv|json) alike.
+CORS_URLS_REGEX = r"^/(api/.*|feeds/.*|recommendations/)$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False

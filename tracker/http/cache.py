@@ -29,6 +29,11 @@ Before a hit is served, every check registered with `register_hit_check` must al
 that refuses lets the request fall through to the view, which answers as it would without the
 cache. The API registers its anonymous rate limit this way (tracker.apps), so a cached API answer
 still counts against it, while this module imports nothing from the API.
+
+Every such answer without a validator of its own (pages, the list's CSV/JSON exports even when
+streamed, feeds, the API root and schema) gets an ETag made from its cache key, and a request
+whose If-None-Match names it gets 304 without the body being produced again. The API's own
+answers keep theirs (tracker.http.conditional: the version and a digest of the body).
 """
 
 import datetime
@@ -168,6 +173,20 @@ def _storable(response):
     )
 
 
+def _validatable(response):
+    """Whether an anonymous answer without a validator of its own gets the cache key's ETag: a
+    200 that sets no cookie and is not private (pages with a form, such as the follow page, are
+    `no-store`)."""
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.has_header("ETag")
+        and not response.cookies
+        and "no-store" not in cache_control
+        and "private" not in cache_control
+    )
+
+
 _hit_checks = []
 
 
@@ -210,6 +229,13 @@ class ResponseCacheMiddleware:
             return conditional or response
         # A refused hit falls through, so the view answers (a throttled client gets its 429 as usual).
         response = self.get_response(request)
+        if _validatable(response):
+            # The key names everything this answer depends on (data version, day, host, language,
+            # Accept, path and query), so it is a strong validator, for streamed answers too.
+            response["ETag"] = f'"dv-{key.rsplit(":", 1)[-1][:32]}"'
+            conditional = get_conditional_response(request, etag=response["ETag"], response=response)
+            if conditional is not response:
+                return conditional
         if entry is None and _storable(response) and not connections[DEFAULT_DB_ALIAS].in_atomic_block:
             entry = _entry(response)
             local.set(key, entry, len(entry[2]))

@@ -34,7 +34,8 @@ def seeded(make_forum, make_roundtable, make_theme, make_actor, make_objective, 
 def export_rows(client):
     response = client.get("/recommendations/?format=csv")
     assert response.status_code == 200
-    body = b"".join(response.streaming_content).decode("utf-8")
+    # The export starts with a byte-order mark (for Excel); the import accepts it either way.
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(body)))
 
 
@@ -58,6 +59,19 @@ def snapshot():
 
 def test_an_unchanged_export_imports_as_all_unchanged(client, seeded, secretariat_user, tmp_path):
     path = write_csv(tmp_path, export_rows(client))
+    before = snapshot()
+    report = importing.import_recommendations(importing.load_dataset(path), user=secretariat_user)
+    assert not report.rejected, report.errors
+    assert (report.new, report.changed, report.unchanged, report.invalid) == (0, 0, 5, 0)
+    assert snapshot() == before
+
+
+def test_the_exported_file_itself_byte_order_mark_and_all_imports_as_unchanged(
+    client, seeded, secretariat_user, tmp_path
+):
+    path = tmp_path / "recommendations.csv"
+    path.write_bytes(b"".join(client.get("/recommendations/?format=csv").streaming_content))
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     before = snapshot()
     report = importing.import_recommendations(importing.load_dataset(path), user=secretariat_user)
     assert not report.rejected, report.errors

@@ -48,7 +48,15 @@ class RecommendationResource(resources.ModelResource):
     target_date = fields.Field(attribute="target_date", column_name="target_date", widget=IsoDateWidget())
     last_update = fields.Field(attribute="status_date", column_name="last_update", readonly=True)
     not_reported_since = fields.Field(column_name="not_reported_since", readonly=True)
+    forum_date = fields.Field(column_name="forum_date", readonly=True)
+    roundtable_slug = fields.Field(column_name="roundtable_slug", readonly=True)
+    theme_slugs = fields.Field(column_name="theme_slugs", readonly=True)
+    actor_slugs = fields.Field(column_name="actor_slugs", readonly=True)
+    objective_slugs = fields.Field(column_name="objective_slugs", readonly=True)
+    updated_at = fields.Field(column_name="updated_at", readonly=True)
+    version = fields.Field(column_name="version", readonly=True)
     url = fields.Field(column_name="url", readonly=True)
+    api_url = fields.Field(column_name="api_url", readonly=True)
 
     class Meta:
         model = Recommendation

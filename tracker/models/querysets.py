@@ -14,6 +14,8 @@ from .status import Status
 
 # Separates the names an export packs into one column; a control character no name contains.
 EXPORT_LIST_SEPARATOR = "\x1f"
+# Between the slug and the name of one joined entry ("slug\x1ename").
+EXPORT_PAIR_SEPARATOR = "\x1e"
 
 
 class _GroupConcat(Aggregate):
@@ -293,11 +295,16 @@ class RecommendationQuerySet(models.QuerySet):
         names are joined in correlated subqueries and split again by the exporter.
 
         The fields, in order: code, kind, effective_status, text, process, forum slug, forum
-        title, roundtable code, roundtable title, theme names, actor names, objective labels,
-        source document symbol, source document title, source_locator, target_date, last_update,
-        reported_since. Call it on a queryset annotated by `with_effective_status()` and
-        `with_last_update()`.
+        title, forum start date, roundtable slug, roundtable code, roundtable title, themes, actors
+        (responsible), objectives (each joined "slug\x1ename" entries, the objective's name its
+        label "GCM 6"), source document symbol, source document title, source_locator,
+        target_date, last_update, reported_since, updated_at, version. Call it on a queryset
+        annotated by `with_effective_status()` and `with_last_update()`.
         """
+
+        def pair(name):
+            return Concat("slug", Value(EXPORT_PAIR_SEPARATOR), name, output_field=CharField())
+
         return self.values_list(
             "code",
             "kind",
@@ -306,14 +313,16 @@ class RecommendationQuerySet(models.QuerySet):
             "forum__process__slug",
             "forum__slug",
             "forum__title",
+            "forum__start_date",
+            "roundtable__slug",
             "roundtable__code",
             "roundtable__title",
-            _joined(Theme.objects.all(), "recommendations", "name"),
-            _joined(Actor.objects.all(), "responsible_for", "name"),
+            _joined(Theme.objects.all(), "recommendations", pair("name")),
+            _joined(Actor.objects.all(), "responsible_for", pair("name")),
             _joined(
                 FrameworkObjective.objects.all(),
                 "recommendations",
-                Concat(Upper("framework"), Value(" "), "number", output_field=CharField()),
+                pair(Concat(Upper("framework"), Value(" "), "number", output_field=CharField())),
             ),
             "source_document__symbol",
             "source_document__title",
@@ -321,6 +330,8 @@ class RecommendationQuerySet(models.QuerySet):
             "target_date",
             "last_update",
             "reported_since",
+            "updated_at",
+            "version",
         )
 
     def with_effective_status(self, as_of=None):

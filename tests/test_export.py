@@ -204,3 +204,24 @@ def test_an_export_is_the_same_whatever_the_chunk_and_memo_sizes(client, brussel
     monkeypatch.setattr("tracker.views.export.MEMO_SIZE", 1)
 
     assert body() == whole
+
+
+def test_the_xlsx_export_holds_the_same_rows_with_dates_and_escaped_text(client, brussels_2007):
+    import openpyxl
+
+    rec = brussels_2007.recs["GFMD-2007-RT2-02"]
+    rec.text = '=HYPERLINK("http://evil.example")'
+    rec.save()
+    response = client.get("/recommendations/?format=xlsx&forum=gfmd-2007-brussels")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response["Content-Disposition"] == 'attachment; filename="recommendations.xlsx"'
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    header, *rows = list(workbook.active.values)
+    assert list(header) == COLUMNS
+    _, csv_rows = export(client, "forum=gfmd-2007-brussels", "csv")
+    assert [row[0] for row in rows] == [row["code"] for row in csv_rows]
+    by_code = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    assert by_code["GFMD-2007-RT2-02"]["text"] == '\'=HYPERLINK("http://evil.example")'
+    assert by_code["GFMD-2007-RT1-06"]["last_update"].date().isoformat() == "2008-09-09"
+    assert by_code["GFMD-2007-RT1-06"]["theme_slugs"] == "circular-migration; labour-mobility"

@@ -29,9 +29,10 @@ def browse_url(filters=None, as_of=None, **extra):
 
 
 @register.simple_tag
-def feed_url(filters=None, as_of=None):
-    """The Atom feed of updates to the recommendations the same filters select."""
-    query = browse_query(filters, as_of)
+def feed_url(filters=None, as_of=None, **extra):
+    """The Atom feed of updates to the recommendations the same filters select; `extra` adds the
+    feed's own filters (`recommendation=<code>`, `reporting_actor=<slug>`)."""
+    query = browse_query(filters, as_of, **extra)
     return reverse("tracker:feed-updates") + (f"?{query}" if query else "")
 
 

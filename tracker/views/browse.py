@@ -7,18 +7,18 @@ from tracker.models import Recommendation
 from . import export
 from .common import BrowseFilterSet, paginate
 
-FORMATS = {"html", "csv", "json"}
+FORMATS = {"html", "csv", "json", "xlsx"}
 # The filters drawn as drop-down lists, in the order of the form.
 SELECT_FILTERS = ("process", "forum", "roundtable", "theme", "objective", "actor", "kind", "not_reported")
 
 
 def recommendation_list(request):
     """/recommendations/: the browse list, filtered by the shared FilterSet, sorted, paged;
-    `?format=csv` and `?format=json` stream exactly the filtered list (every page)."""
+    `?format=csv`, `?format=json` and `?format=xlsx` export exactly the filtered list (every page)."""
     output = request.GET.get("format", "html") or "html"
     if output not in FORMATS:
         return HttpResponse(
-            _("Unknown format %(format)s: use csv or json.") % {"format": output},
+            _("Unknown format %(format)s: use csv, json or xlsx.") % {"format": output},
             status=400,
             content_type="text/plain; charset=utf-8",
         )

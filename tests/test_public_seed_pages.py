@@ -48,6 +48,6 @@ def test_the_seed_brussels_page_has_its_four_roundtables(client, seed):
 
 def test_the_seed_exports_hold_every_recommendation(client, seed):
     response = client.get("/recommendations/?format=csv")
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
 
     assert sorted(row["code"] for row in rows) == sorted(Recommendation.objects.values_list("code", flat=True))

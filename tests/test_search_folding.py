@@ -76,10 +76,10 @@ def summary_total(client, path, word):
 def export_codes(client, word, output):
     response = client.get("/recommendations/", {"q": word, "format": output})
     assert response.status_code == 200
-    body = b"".join(response.streaming_content).decode("utf-8")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")  # the CSV starts with a BOM
     if output == "csv":
         return [row["code"] for row in csv.DictReader(io.StringIO(body))]
-    return [row["code"] for row in json.loads(body)["results"]]
+    return [row["code"] for row in json.loads(body)]
 
 
 def found_everywhere(client, anon, word):

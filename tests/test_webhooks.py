@@ -167,7 +167,7 @@ def test_an_import_delivers_each_changed_recommendation_with_its_imported_themes
     from tracker import importing
 
     endpoint = register(reviewer, receiver.url(), ["recommendation.changed"])
-    body = b"".join(client.get("/recommendations/?format=csv").streaming_content).decode("utf-8")
+    body = b"".join(client.get("/recommendations/?format=csv").streaming_content).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     [row] = [row for row in rows if row["code"] == api_world.data.code]
     row["themes"] = "Remittances;Labour mobility"

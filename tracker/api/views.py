@@ -143,6 +143,20 @@ AS_OF = OpenApiParameter(
 )
 
 
+def page_or_refusal(view, rows):
+    """The page of `rows` the request asks for; when it is empty (or past the end), the 400 of a
+    filter naming an object that does not exist (`refuse_unknown_references()`), if there is one:
+    an empty list must not hide a mistyped slug or code."""
+    try:
+        page = view.paginate_queryset(rows)
+    except exceptions.NotFound:  # past the last page: a filter naming nothing is the reason to give
+        view.filterset.refuse_unknown_references()
+        raise
+    if not page:
+        view.filterset.refuse_unknown_references()
+    return page
+
+
 @extend_schema_view(
     list=extend_schema(summary="List recommendations", description="Filters are those of the browse page."),
     retrieve=extend_schema(summary="A recommendation, by code", parameters=[AS_OF]),
@@ -167,14 +181,7 @@ class RecommendationViewSet(ReadOnlyViewSet):
     def list(self, request, *args, **kwargs):
         # COUNT; the page's rows; their themes, actors and objectives (a query each).
         rows = self.filter_queryset(self.get_queryset()).for_api_list(self.as_of_date())
-        try:
-            page = self.paginate_queryset(rows)
-        except exceptions.NotFound:  # past the last page: a filter naming nothing is the reason to give
-            self.filterset.refuse_unknown_references()
-            raise
-        if not page:
-            self.filterset.refuse_unknown_references()
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.get_paginated_response(self.get_serializer(page_or_refusal(self, rows), many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
         # The row; its themes, actors and objectives; its links in both directions; its follow-ups.
@@ -262,14 +269,7 @@ class ProgressUpdateViewSet(
 
     def list(self, request, *args, **kwargs):
         # COUNT; the page of updates (joined); their public evidence files.
-        queryset = self.filter_queryset(self.get_queryset())
-        try:
-            page = self.paginate_queryset(queryset)
-        except exceptions.NotFound:  # past the last page: a filter naming nothing is the reason to give
-            self.filterset.refuse_unknown_references()
-            raise
-        if not page:
-            self.filterset.refuse_unknown_references()
+        page = page_or_refusal(self, self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def _respond(self, update, status_code=status.HTTP_200_OK, headers=None):

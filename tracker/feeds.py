@@ -76,29 +76,20 @@ class UpdatesFeed(Feed):
         parts = []
         if obj.get("recommendation"):
             parts.append(_("on %(code)s") % {"code": obj["recommendation"].code})
-        for name, wording in (
-            ("process", _("in %(name)s")),
-            ("forum", _("in %(name)s")),
-            ("roundtable", _("in %(name)s")),
-            ("theme", _("on %(name)s")),
-            ("objective", _("on %(name)s")),
-            ("actor", _("for which %(name)s is responsible")),
-        ):
+        wordings = {
+            "process": _("in %(name)s"),
+            "forum": _("in %(name)s"),
+            "roundtable": _("in %(name)s"),
+            "theme": _("on %(name)s"),
+            "objective": _("on %(name)s"),
+            "actor": _("for which %(name)s is responsible"),
+        }
+        for name, wording in wordings.items():
             if cleaned.get(name) is not None:
                 parts.append(wording % {"name": cleaned[name]})
         if obj.get("reporting_actor"):
             parts.append(_("reported by %(name)s") % {"name": obj["reporting_actor"].name})
-        described = {
-            "recommendation",
-            "reporting_actor",
-            "process",
-            "forum",
-            "roundtable",
-            "theme",
-            "objective",
-            "actor",
-        }
-        if set(obj["filters"]) - described:
+        if set(obj["filters"]) - {"recommendation", "reporting_actor", *wordings}:
             parts.append(_("(filtered)"))
         title = _("Migration Dialogues Tracker: progress updates")
         return f"{title} {' '.join(str(part) for part in parts)}" if parts else title

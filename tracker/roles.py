@@ -34,6 +34,16 @@ def is_focal_point(user):
     )
 
 
+def may_revise(user, update=None):
+    """Whether `user` may change `update` (a ProgressUpdate) in the staff pages, or any update
+    when None: the secretariat always; a focal point its own actor's, until approved."""
+    if is_secretariat(user):
+        return True
+    if not is_focal_point(user):
+        return False
+    return update is None or (update.actor_id == user.actor_id and update.review_state != "approved")
+
+
 def role_of(user):
     """ "secretariat", "focal_point" or "" (no role), from the user's groups (uses prefetched
     groups when there are any)."""

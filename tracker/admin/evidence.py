@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from tracker import roles, services
-from tracker.models import EvidenceFile, ProgressUpdate
+from tracker.models import EvidenceFile
 from tracker.models.evidence import ALLOWED_TYPES, describe_size, max_bytes
 
 
@@ -64,28 +64,17 @@ class EvidenceFileInline(admin.TabularInline):
             obj.size_label,
         )
 
-    def _may_change(self, request, obj):
-        if obj is None:
-            return roles.is_secretariat(request.user) or roles.is_focal_point(request.user)
-        if roles.is_secretariat(request.user):
-            return True
-        return (
-            roles.is_focal_point(request.user)
-            and obj.actor_id == request.user.actor_id
-            and obj.review_state != ProgressUpdate.ReviewState.APPROVED
-        )
-
     def has_view_permission(self, request, obj=None):
         return roles.is_secretariat(request.user) or roles.is_focal_point(request.user)
 
     def has_add_permission(self, request, obj=None):
-        return self._may_change(request, obj)
+        return roles.may_revise(request.user, obj)
 
     def has_change_permission(self, request, obj=None):
-        return self._may_change(request, obj)
+        return roles.may_revise(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return self._may_change(request, obj)
+        return roles.may_revise(request.user, obj)
 
 
 def save_evidence_formset(request, update, formset):

@@ -98,13 +98,7 @@ class ProgressUpdateAdmin(ServiceFormMixin, SimpleHistoryAdmin):
         return roles.is_secretariat(request.user) or roles.is_focal_point(request.user)
 
     def has_change_permission(self, request, obj=None):
-        if roles.is_secretariat(request.user):
-            return True
-        if not roles.is_focal_point(request.user):
-            return False
-        if obj is None:
-            return True
-        return obj.actor_id == request.user.actor_id and obj.review_state != ProgressUpdate.ReviewState.APPROVED
+        return roles.may_revise(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
         return roles.is_secretariat(request.user)

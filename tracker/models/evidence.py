@@ -194,7 +194,7 @@ class EvidenceFile(models.Model):
     def get_absolute_url(self):
         from django.urls import reverse
 
-        return reverse("tracker:evidence-file", args=[self.update_id, self.pk, self.file.name.rsplit("/", 1)[-1]])
+        return reverse("tracker:evidence-file", args=[self.update_id, self.pk, self.file_name])
 
     def clean(self):
         """Inspect a newly chosen file: type by content, size, hash (ValidationError on `file`)."""
@@ -209,9 +209,14 @@ class EvidenceFile(models.Model):
             self.sha256 = details["sha256"]
 
     @property
+    def file_name(self):
+        """The stored file's name without its folders ("Decree_12.pdf"), the last part of its URL."""
+        return self.file.name.rsplit("/", 1)[-1]
+
+    @property
     def display_name(self):
-        """The title, or the stored file name without its folders."""
-        return self.title or self.file.name.rsplit("/", 1)[-1]
+        """The title, or the stored file name."""
+        return self.title or self.file_name
 
     @property
     def kind_label(self):

@@ -36,6 +36,12 @@ def review_inbox(user):
     return {"kind": kind, "count": count, "items": items}
 
 
+def report_url(recommendation_id, actor_id):
+    """The progress update form, prefilled with the recommendation and the reporting actor."""
+    query = urlencode({"recommendation": recommendation_id, "actor": actor_id})
+    return f"{reverse('admin:tracker_progressupdate_add')}?{query}"
+
+
 @register.simple_tag
 def my_recommendations(user):
     """A focal point's home: its actor's recommendations (those it is responsible for), each with
@@ -48,7 +54,6 @@ def my_recommendations(user):
     recommendations = Recommendation.objects.responsibility_of(actor).with_report_of(actor)
     rows = list(recommendations.order_by(F("my_update_id").asc(nulls_first=True), "code")[: HOME_SIZE + 1])
     count = len(rows) if len(rows) <= HOME_SIZE else recommendations.count()
-    add_url = reverse("admin:tracker_progressupdate_add")
     states = dict(ProgressUpdate.ReviewState.choices)
     statuses = dict(Status.choices)
     return {
@@ -67,7 +72,7 @@ def my_recommendations(user):
                     if rec.my_update_id
                     else None
                 ),
-                "report_url": add_url + "?" + urlencode({"recommendation": rec.pk, "actor": actor.pk}),
+                "report_url": report_url(rec.pk, actor.pk),
             }
             for rec in rows[:HOME_SIZE]
         ],
@@ -81,11 +86,8 @@ def asked_of_me(user):
     link that opens the report form prefilled. [] for anyone else. Two queries at most."""
     if not roles.is_focal_point(user):
         return []
-    add_url = reverse("admin:tracker_progressupdate_add")
     owed = cycles.asked_of(user.actor, timezone.localdate())
     for entry in owed:
         for item in entry["items"]:
-            item.report_url = (
-                add_url + "?" + urlencode({"recommendation": item.recommendation_id, "actor": user.actor_id})
-            )
+            item.report_url = report_url(item.recommendation_id, user.actor_id)
     return owed

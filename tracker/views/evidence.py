@@ -17,7 +17,7 @@ def evidence_file(request, update_id, file_id, name):
         .visible_to(request.user)
         .first()
     )
-    if evidence is None or evidence.file.name.rsplit("/", 1)[-1] != name:
+    if evidence is None or evidence.file_name != name:
         raise Http404("No such file.")
     try:
         handle = evidence.file.open("rb")

@@ -147,10 +147,6 @@ def _plain(value):
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-# Columns holding dates, datetimes or numbers: written without quoting or formula escapes.
-_PLAIN = frozenset({"forum_date", "target_date", "last_update", "not_reported_since", "updated_at", "version"})
-
-
 def _csv_chunks(request, rows, as_of=None):
     """CSV text, CHUNK_SIZE lines at a time, byte for byte what csv.writer writes (the tests
     compare them) after a UTF-8 byte-order mark (so that Excel reads accented text right; the
@@ -161,11 +157,47 @@ def _csv_chunks(request, rows, as_of=None):
     would cost the export its lead over Datasette's. Values that recur from row to row are quoted
     once per distinct value (`functools.lru_cache`)."""
     quoted = functools.lru_cache(maxsize=MEMO_SIZE)(_csv_field)
-    writers = [_plain if name in _PLAIN else quoted for name in COLUMNS]
-    writers[COLUMNS.index("code")] = writers[COLUMNS.index("text")] = _csv_field
     lines = ["\ufeff" + ",".join(map(_csv_field, COLUMNS))]
-    for row in _export_rows(request, rows, "; ".join, as_of):
-        lines.append(",".join([write(value) for write, value in zip(writers, row, strict=True)]))
+    for (
+        code,
+        kind,
+        status,
+        status_label,
+        text,
+        process,
+        forum,
+        forum_title,
+        forum_date,
+        roundtable,
+        roundtable_slug,
+        roundtable_title,
+        themes,
+        theme_slugs,
+        actors,
+        actor_slugs,
+        objectives,
+        objective_slugs,
+        source_document,
+        source_locator,
+        target_date,
+        last_update,
+        not_reported_since,
+        updated_at,
+        version,
+        url,
+        api_url,
+    ) in _export_rows(request, rows, "; ".join, as_of):
+        code_cell = _csv_field(code)
+        if code_cell != code:  # codes are slugs; a stored one that is not gets its URLs quoted too
+            url, api_url = _csv_field(url), _csv_field(api_url)
+        lines.append(
+            f"{code_cell},{quoted(kind)},{quoted(status)},{quoted(status_label)},{_csv_field(text)},"
+            f"{quoted(process)},{quoted(forum)},{quoted(forum_title)},{_plain(forum_date)},{quoted(roundtable)},"
+            f"{quoted(roundtable_slug)},{quoted(roundtable_title)},{quoted(themes)},{quoted(theme_slugs)},"
+            f"{quoted(actors)},{quoted(actor_slugs)},{quoted(objectives)},{quoted(objective_slugs)},"
+            f"{quoted(source_document)},{quoted(source_locator)},{_plain(target_date)},{_plain(last_update)},"
+            f"{_plain(not_reported_since)},{_plain(updated_at)},{version},{url},{api_url}"
+        )
         if len(lines) == CHUNK_SIZE:
             lines.append("")
             yield "\r\n".join(lines)

@@ -82,11 +82,16 @@ MIDDLEWARE = [
     # language is known, before sessions, CSRF and authentication are needed.
     "tracker.http.cache.ResponseCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # gzip for safe text answers, inside the response cache (which keeps the compressed body) and right
+    # inside CSRF (to see whether the page holds a CSRF token): tracker/http/compression.py.
+    "tracker.http.compression.CompressionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A `?format=` a page does not offer answers 406, with the security headers above: tracker/http/formats.py.
+    "tracker.http.formats.PageFormatMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -214,7 +219,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.SyncPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON bodies only; any body that is not JSON the API can take is a 400 (415 for another media
@@ -243,9 +248,15 @@ SPECTACULAR_SETTINGS = {
     # OpenAPI 3.1: a nullable reference is `oneOf: [{$ref}, {type: "null"}]`, which validators and
     # client generators read as nullable (3.0's `allOf` + `nullable` is not).
     "OAS_VERSION": "3.1.0",
+    # Operations are named and tagged after the resource (`recommendations_list`, tag `recommendations`),
+    # not after the version every path shares: generated clients group them as api.recommendations.*.
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # A base class's docstring (the write serializers' mixin) is not the description of each body.
+    "GET_LIB_DOC_EXCLUDES": "tracker.api.schema.doc_excludes",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tracker.api.schema.require_answer_fields",
+        "tracker.api.schema.for_generated_clients",
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -254,8 +265,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Read-only cross-origin access to the API, so dashboards hosted elsewhere can read it.
-# The API, the feeds and the list's exports (/recommendations/?format=csv|json) alike.
-CORS_URLS_REGEX = r"^/(api/.*|feeds/.*|recommendations/)$"
+# The API, the feeds, the list's exports (/recommendations/?format=csv|json) and the open-data
+# package's files (/data/datapackage.json, /data/<table>.csv, /data/package.zip, /data/dcat.jsonld) alike.
+CORS_URLS_REGEX = r"^/(api/.*|feeds/.*|recommendations/|data/.+)$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
@@ -345,6 +357,33 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where links in e-mails point: the site's public address.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# The open-data package (/data/, docs/data-package.md): its licence (an SPDX id, the licence's URL
+# and name; the URL and name default to those of a few well-known ids, empty for others) and how to
+# cite it. An empty citation is built from the publisher, the title, the date of the data's last
+# change and the address of /data/; a set one may use {date}, {version} and {url}.
+_DATA_LICENSES = {
+    "CC-BY-4.0": ("https://creativecommons.org/licenses/by/4.0/", "Creative Commons Attribution 4.0 International"),
+    "CC0-1.0": ("https://creativecommons.org/publicdomain/zero/1.0/", "CC0 1.0 Universal (public domain dedication)"),
+    "CC-BY-SA-4.0": (
+        "https://creativecommons.org/licenses/by-sa/4.0/",
+        "Creative Commons Attribution-ShareAlike 4.0 International",
+    ),
+    "ODC-By-1.0": ("https://opendatacommons.org/licenses/by/1-0/", "Open Data Commons Attribution License v1.0"),
+    "ODbL-1.0": ("https://opendatacommons.org/licenses/odbl/1-0/", "Open Data Commons Open Database License v1.0"),
+}
+TRACKER_DATA_LICENSE_ID = os.environ.get("TRACKER_DATA_LICENSE_ID", "CC-BY-4.0")
+TRACKER_DATA_LICENSE_URL = os.environ.get(
+    "TRACKER_DATA_LICENSE_URL", _DATA_LICENSES.get(TRACKER_DATA_LICENSE_ID, ("", ""))[0]
+)
+TRACKER_DATA_LICENSE_TITLE = os.environ.get(
+    "TRACKER_DATA_LICENSE_TITLE", _DATA_LICENSES.get(TRACKER_DATA_LICENSE_ID, ("", ""))[1]
+)
+if not (TRACKER_DATA_LICENSE_ID or TRACKER_DATA_LICENSE_URL):
+    raise ImproperlyConfigured(
+        "Set TRACKER_DATA_LICENSE_ID or TRACKER_DATA_LICENSE_URL: the open data needs a licence."
+    )
+TRACKER_DATA_CITATION = os.environ.get("TRACKER_DATA_CITATION", "")
 
 # The actor (slug) under which the secretariat's own assessments are recorded, for secretariat
 # users and superusers without an actor of their own. Empty: the only actor of kind secretariat.

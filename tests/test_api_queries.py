@@ -16,8 +16,9 @@ VERSION = 1
 LISTS = {
     # COUNT; processes with forum and recommendation counts (two correlated subqueries).
     "processes": VERSION + 2,
-    # COUNT; forums joined to their process, with a recommendation count subquery; their documents.
-    "forums": VERSION + 3,
+    # COUNT; forums joined to their process, with a recommendation count subquery; their documents;
+    # their editorial facts.
+    "forums": VERSION + 4,
     # COUNT; roundtables joined to forum and parent, with a recommendation count subquery.
     "roundtables": VERSION + 2,
     # COUNT; the page's recommendations joined to forum, process, roundtable and source document
@@ -34,7 +35,7 @@ LISTS = {
     "actors": VERSION + 2,
     "themes": VERSION + 2,
     "objectives": VERSION + 2,
-    "documents": VERSION + 2,
+    "documents": VERSION + 3,  # COUNT; rows; their editorial facts
     # One GROUP BY effective_status.
     "recommendations/summary/": VERSION + 1,
     "summary/": VERSION + 1,
@@ -122,8 +123,8 @@ DETAILS = {
     # The recommendation; its themes; actors; objectives (as for the list); its links in both
     # directions; its follow-up actions.
     "recommendation": VERSION + 6,
-    # The forum with its process and recommendation count; its documents.
-    "forum": VERSION + 2,
+    # The forum with its process and recommendation count; its documents; its editorial facts.
+    "forum": VERSION + 3,
     # The update joined to its recommendation, actor and evidence document; its public evidence files.
     "update": VERSION + 2,
 }
@@ -161,11 +162,20 @@ UNKNOWN = {
     "recommendations/?forum=nowhere&page=2": (VERSION + 2, ["forum"]),
     # GROUP BY (no rows); does the forum exist?
     "recommendations/summary/?forum=nowhere": (VERSION + 2, ["forum"]),
-    # The recommendation (not in that forum); does the forum exist?
-    "recommendations/{code}/?forum=nowhere": (VERSION + 2, ["forum"]),
     # No query for a kind that is no kind; does the theme exist?
     "recommendations/?theme=nothing&kind=x": (VERSION + 1, ["theme", "kind"]),
 }
+
+
+def test_a_detail_refuses_a_filter_as_an_unknown_parameter_before_any_query(
+    grow, api_client_for, django_assert_num_queries
+):
+    # A detail reads no filter (tracker.api.params): refused with no lookup at all.
+    world = grow(2)
+    with django_assert_num_queries(VERSION):
+        response = api_client_for(None).get(f"{API}/recommendations/{world[0].code}/?forum=nowhere")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["forum"]
 
 
 @pytest.mark.parametrize("name,expected", UNKNOWN.items(), ids=list(UNKNOWN))

@@ -93,6 +93,8 @@ FIELDS = {
         "name",
         "kind",
         "country_code",
+        "iso3166_alpha3",
+        "m49",
         "description",
         "website",
         "recommendation_count",
@@ -101,6 +103,14 @@ FIELDS = {
     "objectives": {"slug", "url", "framework", "number", "label", "title", "order", "recommendation_count"},
     "documents": {"slug", "url", "title", "symbol", "date", "publisher", "link", "notes"},
 }
+
+# Every resource carries its change key and time for incremental sync (tracker.models.sync).
+for _fields in FIELDS.values():
+    _fields |= {"change_key", "updated_at"}
+# Provenance (issue 15): facts the secretariat added; what the source calls a session.
+FIELDS["forums"] |= {"editorial_facts"}
+FIELDS["documents"] |= {"editorial_facts"}
+FIELDS["roundtables"] |= {"kind"}
 
 DETAIL = {
     "processes": "gfmd",
@@ -163,7 +173,7 @@ def test_any_other_path_under_the_api_is_a_json_404(anon, path):
 
 def test_the_api_root_lists_every_resource(anon):
     body = anon.get(f"{API}/").json()
-    assert set(body) == set(FIELDS) | {"documents", "cycles", "webhooks"}
+    assert set(body) == set(FIELDS) | {"documents", "cycles", "webhooks", "deletions"}
     assert body["recommendations"] == f"http://testserver{API}/recommendations/"
 
 
@@ -207,6 +217,8 @@ def test_a_recommendation_carries_its_version_status_links_and_follow_ups(api_wo
                 "url": f"http://testserver{API}/recommendations/{api_world.centres.code}/",
             },
             "note": "",
+            "basis": "editorial",  # a link is the secretariat's judgement unless it cites the source
+            "basis_note": "",
         }
     ]
     assert row["follow_ups"][0]["forum"]["slug"] == "gfmd-2008"
@@ -305,7 +317,8 @@ def test_pagination_refuses_an_unordered_queryset(db):
         ),
         ({"ordering": "-code"}, ["HLD-2006-01", "GFMD-2008-RT2-01", "GFMD-2007-RT1A-01", "GFMD-2007-RT1-01"]),
         ({"ordering": "date"}, ["HLD-2006-01", "GFMD-2007-RT1-01", "GFMD-2007-RT1A-01", "GFMD-2008-RT2-01"]),
-        ({"ordering": "status"}, ["GFMD-2007-RT1-01", "GFMD-2007-RT1A-01", "GFMD-2008-RT2-01", "HLD-2006-01"]),
+        # Statuses in their workflow order: no information first, implemented later; code within each.
+        ({"ordering": "status"}, ["GFMD-2008-RT2-01", "HLD-2006-01", "GFMD-2007-RT1-01", "GFMD-2007-RT1A-01"]),
     ],
 )
 def test_each_recommendation_filter_selects_what_the_browse_page_does(api_world, anon, query, expected):

@@ -74,7 +74,7 @@ def test_as_of_filters_and_shows_the_status_on_that_date(client, brussels_2007):
     response = client.get("/recommendations/?as_of=2008-06-01&status=in_progress")
 
     assert [rec.code for rec in response.context["page"].object_list] == ["GFMD-2007-RT1-06"]
-    assertContains(response, "Status as of 1 June 2008")
+    assertContains(response, "As of 1 June 2008")
     assertContains(response, '<span class="badge status-in_progress">In progress</span>', html=True)
     assert codes(client, "?as_of=2008-06-01&status=implemented") == []
     assert codes(client, "?as_of=2008-12-31&status=implemented") == ["GFMD-2007-RT1-06"]
@@ -111,8 +111,9 @@ def test_never_updated_recommendations_sort_last_either_way_on_every_database(cl
 def test_sorting_by_status_keeps_a_stable_order_within_a_status(client, brussels_2007):
     listed = codes(client, "?ordering=status&forum=gfmd-2007-brussels")
 
-    assert listed[:3] == ["GFMD-2007-RT1-06", "GFMD-2007-RT1-02", "GFMD-2007-OUT-01"]
-    assert listed[-1] == "GFMD-2007-RT2-01"
+    # "No information" first (the workflow order), by code within it; then in progress, then implemented.
+    assert listed[:3] == ["GFMD-2007-OUT-01", "GFMD-2007-OUT-02", "GFMD-2007-RT1-01"]
+    assert listed[-3:] == ["GFMD-2007-RT1-02", "GFMD-2007-RT1-06", "GFMD-2007-RT2-01"]
 
 
 def test_column_headers_link_to_sorting_and_say_which_is_active(client, brussels_2007):
@@ -154,11 +155,11 @@ def test_an_invalid_filter_value_shows_a_message_and_answers_400(client, brussel
     assert list(response.context["page"].object_list) == []
 
 
-def test_an_unknown_format_answers_400(client, brussels_2007):
+def test_an_unknown_format_answers_406_naming_the_exports(client, brussels_2007):
     response = client.get("/recommendations/?format=xml")
 
-    assert response.status_code == 400
-    assert b"Unknown format" in response.content
+    assert response.status_code == 406
+    assert b"Format not available" in response.content and b"format=xlsx" in response.content
 
 
 def test_the_filter_form_is_a_get_form_with_labelled_fields(client, brussels_2007):
@@ -195,11 +196,22 @@ def test_the_list_takes_the_same_queries_for_any_number_of_recommendations(
     recs = public_site_of_size(size)
     forum, theme = recs[0].forum.slug, recs[0].themes.first().slug
     # 1 the data version (tracker/http/cache.py), 2 count, 3 the page of recommendations with forum,
-    # process and roundtable, 4 their themes, 5-10 the options of the process, forum, roundtable,
-    # theme, objective and actor lists.
-    with django_assert_num_queries(10):
+    # process and roundtable, 4 their themes, 5 the list counted by kind (one GROUP BY), 6-11 the
+    # options of the process, forum, roundtable, theme, objective and actor lists.
+    with django_assert_num_queries(11):
         assert client.get("/recommendations/").status_code == 200
     # The same, plus one query to validate each filter that names an object (forum, theme).
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         url = f"/recommendations/?status=implemented&status=no_information&as_of=2008-01-10&forum={forum}&theme={theme}"
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("ordering", ["status", "-status"])
+def test_statuses_sort_in_their_workflow_order_not_by_code(api_client_for, brussels_2007, ordering):
+    from tracker.models import Status
+
+    rows = api_client_for(None).get(f"/api/v1/recommendations/?ordering={ordering}&page_size=100").json()["results"]
+    statuses = [row["status"] for row in rows]
+    rank = {value: place for place, value in enumerate(Status.order())}
+    assert len(set(statuses)) >= 3
+    assert statuses == sorted(statuses, key=rank.get, reverse=ordering.startswith("-"))

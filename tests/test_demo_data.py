@@ -148,7 +148,15 @@ def _dump(database: Path):
         for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'tracker_%'")
         if name != "tracker_dataversion"  # a cache key (tracker/http/cache.py), not data
     ]
-    dump = {table: con.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall() for table in sorted(tables)}
+    dump = {}
+    for table in sorted(tables):
+        # Sync bookkeeping (tracker.models.sync): the data version and the time of the writing run.
+        columns = [
+            f'"{name}"'
+            for _cid, name, *_rest in con.execute(f'PRAGMA table_info("{table}")')
+            if name not in ("change_key", "updated_at")
+        ]
+        dump[table] = con.execute(f'SELECT {", ".join(columns)} FROM "{table}" ORDER BY 1').fetchall()
     con.close()
     return dump
 

@@ -15,7 +15,8 @@ def test_an_actor_page_shows_what_it_is_responsible_for_and_what_it_reported(cli
     assert [rec.code for rec in response.context["page"].object_list][:2] == ["GFMD-2007-RT1-01", "GFMD-2007-RT1-02"]
     assertContains(response, 'href="/recommendations/?actor=belgium"')
     # Reported: one approved update; the submitted one stays private.
-    assert [update.summary for update in response.context["reports"]] == ["No agreement on remittance cost targets."]
+    rows = response.context["assessments"].rows
+    assert [row.update.summary for row in rows] == ["No agreement on remittance cost targets."]
     assertNotContains(response, "must never be public")
 
 
@@ -23,7 +24,7 @@ def test_an_actor_that_reported_but_is_responsible_for_nothing(client, brussels_
     response = client.get("/actors/civil-society-days/")
 
     assertContains(response, "No recommendation names this actor as responsible.")
-    assert response.context["report_count"] == 1
+    assert response.context["assessments"].update_count == 1
 
 
 def test_a_theme_page_shows_its_breakdown_and_recommendations(client, brussels_2007):
@@ -49,9 +50,11 @@ def test_actor_and_theme_pages_take_the_same_queries_for_any_number_of_recommend
     recs = public_site_of_size(size)
     actor, theme = recs[0].actors.get(), recs[0].themes.first()
     # 1 the data version (tracker/http/cache.py), 2 the actor, 3 status counts (GROUP BY), 4 count and
-    # 5 page of its recommendations, 6 their themes, 7 its latest reports with recommendation and
-    # actor, 8 their count.
-    with django_assert_num_queries(8):
+    # 5 page of its recommendations, 6 their themes, 7 the counts of its approved updates and of the
+    # recommendations they assess, 8 its latest assessment of each (with recommendation and forum),
+    # 9 the other actors' assessments of those recommendations, 10 the response rate of each
+    # reporting cycle over what it was asked (tracker.models.assessments, ReportingRequest).
+    with django_assert_num_queries(10):
         assert client.get(actor.get_absolute_url()).status_code == 200
     # 1 the data version, 2 the theme, 3 status counts, 4 count and 5 page of its recommendations,
     # 6 their themes.

@@ -18,7 +18,13 @@ def test_the_forum_list_groups_forums_by_process_with_their_counts(client, bruss
         ("gfmd", ["gfmd-2007-brussels", "gfmd-2008-manila"]),
         ("circular-migration-workshops", ["ec-2008-mauritius-circular-migration"]),
     ]
-    assertContains(response, 'href="/recommendations/?forum=gfmd-2007-brussels">20 recommendations</a>', html=False)
+    # The total is told by kind, each number linking to the list it counts.
+    assertContains(
+        response,
+        '<a href="/recommendations/?forum=gfmd-2007-brussels">20 items</a>: '
+        '<a href="/recommendations/?forum=gfmd-2007-brussels&amp;kind=recommendation">18 recommendations</a>, '
+        '<a href="/recommendations/?forum=gfmd-2007-brussels&amp;kind=outcome">2 outcomes</a>',
+    )
     assertContains(response, "9–11 July 2007")
 
 
@@ -74,9 +80,9 @@ def test_forum_pages_as_of_a_date_show_the_status_then(client, brussels_2007):
     detail = client.get("/forums/gfmd-2007-brussels/?as_of=2008-06-01")
     listing = client.get("/forums/?as_of=2008-06-01")
 
-    assertContains(detail, "Status as of 1 June 2008")
+    assertContains(detail, "As of 1 June 2008")
     assert detail.context["breakdown"].counts == {Status.NO_INFORMATION: 19, Status.IN_PROGRESS: 1}
-    assertContains(listing, "Status as of 1 June 2008")
+    assertContains(listing, "As of 1 June 2008")
     assertContains(listing, 'href="/forums/gfmd-2007-brussels/?as_of=2008-06-01"')
     assertContains(listing, 'href="/recommendations/?as_of=2008-06-01&amp;forum=gfmd-2007-brussels"')
 
@@ -101,19 +107,19 @@ def test_forum_pages_take_the_same_queries_for_any_number_of_recommendations(
     # forum (GROUP BY).
     with django_assert_num_queries(3):
         assert client.get("/forums/?as_of=2008-01-03").status_code == 200
-    # 1 the data version, 2 the forum with its process, 3 its documents, 4 its roundtables, 5 the
-    # follow-ups it made with their recommendations and forums (Forum.objects.for_page()), 6 its
-    # recommendations with their status, 7 their themes (for_forum_page()), 8 the response rate
-    # of each reporting cycle over the forum (ReportingRequest.objects.response_rates(), one GROUP
-    # BY whatever the number of cycles). As of a date after both forums met, so each page lists
-    # its recommendations.
+    # 1 the data version, 2 the forum with its process, 3 its documents, 4 its editorial facts, 5
+    # its roundtables, 6 the follow-ups it made with their recommendations and forums
+    # (Forum.objects.for_page()), 7 its recommendations with their status, 8 their themes
+    # (for_forum_page()), 9 the response rate of each reporting cycle over the forum
+    # (ReportingRequest.objects.response_rates(), one GROUP BY whatever the number of cycles). As
+    # of a date after both forums met, so each page lists its recommendations.
     for rec in (recs[0], recs[1]):
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             assert client.get(rec.forum.get_absolute_url() + "?as_of=2009-01-03").status_code == 200
 
 
 def test_roundtables_and_sub_sessions_come_in_their_order_not_the_order_they_were_entered(
-    client, make_forum, make_roundtable
+    client, make_forum, make_roundtable, make_recommendation
 ):
     forum = make_forum(slug="gfmd-2009-athens")
     third = make_roundtable(forum=forum, code="3", order=3)
@@ -121,6 +127,7 @@ def test_roundtables_and_sub_sessions_come_in_their_order_not_the_order_they_wer
     b = make_roundtable(forum=forum, code="2.b", order=2, parent=first)
     a = make_roundtable(forum=forum, code="2.a", order=2, parent=first)  # same position: the code decides
     zero = make_roundtable(forum=forum, code="0", order=0, parent=third)
+    make_recommendation(roundtable=zero)  # a forum with items draws a box per session
 
     response = client.get("/forums/gfmd-2009-athens/")
 
@@ -155,11 +162,20 @@ def test_the_forum_page_lists_its_documents_in_title_order_with_their_symbols_an
     ]
     assert list(shown) == list(forum.documents.all())
     assert [document.date for document in shown] == [None, None, datetime.date(2006, 10, 13)]
+    # Each links to its page on this site (/documents/<slug>/), and to the document itself where known.
+    summary, report = (
+        forum.documents.get(title=title) for title in ("Summary of the dialogue", "Report of the Secretary-General")
+    )
     assertContains(
         response,
-        '<span class="symbol">A/61/515</span> Summary of the dialogue (<time datetime="2006-10-13">13 Oct 2006</time>)',
+        f'<span class="symbol">A/61/515</span> <a href="/documents/{summary.slug}/">Summary of the dialogue</a>'
+        ' (<time datetime="2006-10-13">13 Oct 2006</time>)',
     )
-    assertContains(response, '<a href="https://example.org/report">Report of the Secretary-General</a>')
+    assertContains(
+        response,
+        f'<a href="/documents/{report.slug}/">Report of the Secretary-General</a> · '
+        '<a href="https://example.org/report">read it</a>',
+    )
 
 
 def test_follow_ups_come_in_their_order_with_the_recommendations_and_forums_they_acted_on(

@@ -40,7 +40,9 @@ def test_white_text_on_every_status_colour_has_at_least_4_5_to_1_contrast(status
 def test_the_stylesheet_is_small_and_has_a_print_and_a_phone_layout():
     css = STYLESHEET.read_text()
 
-    assert len(css) < 20_000
+    # One hand-written file, no framework: 24 kB leaves room for the pages of issue 15 (the
+    # dashboard's headline and collapsed breakdowns, the catalogue pages, editorial labels).
+    assert len(css) < 24_000
     assert "@media print" in css
     assert "@media (max-width: 40rem)" in css
     assert ":focus-visible" in css
@@ -59,8 +61,11 @@ def test_pages_have_a_language_a_skip_link_and_landmarks(client, brussels_2007):
 
 
 def test_no_page_needs_javascript():
+    # JSON-LD (the open-data package's schema.org Dataset) is data for search engines, not a script:
+    # browsers never run it, and the Content Security Policy leaves it alone.
+    json_ld = re.compile(r'<script type="application/ld\+json">{{ \w+ }}</script>')
     for template in TEMPLATES:
-        assert "<script" not in template.read_text(), template
+        assert "<script" not in json_ld.sub("", template.read_text()), template
 
 
 def visible_text(template_source):

@@ -93,12 +93,14 @@ RENDERED = {
     # evidence files.
     "d": 1 + 3,
     # Counts per forum, theme and objective (a GROUP BY each); processes; forums; themes; GCM
-    # objectives; recent approved updates; the count of approved updates.
-    "e-dashboard": 1 + 9,
-    # The forum with its process; its documents; roundtables; follow-ups made; its
-    # recommendations; their themes; the response rate of each reporting cycle over the forum
-    # (one GROUP BY whatever the number of cycles).
-    "e-forum": 1 + 7,
+    # objectives; recent approved updates; the count of approved updates; who reported (one GROUP
+    # BY actor); the open-data package's facts for the page's schema.org Dataset (one query of
+    # scalar subqueries, tracker.opendata).
+    "e-dashboard": 1 + 11,
+    # The forum with its process; its documents; its editorial facts; roundtables; follow-ups
+    # made; its recommendations; their themes; the response rate of each reporting cycle over the
+    # forum (one GROUP BY whatever the number of cycles).
+    "e-forum": 1 + 8,
 }
 
 

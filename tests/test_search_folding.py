@@ -2,7 +2,7 @@
 on every answer of the shared RecommendationFilterSet: the browse page (`q` and `search`), the
 API list, the summaries and the CSV and JSON exports. It compares the words, folded by
 `tracker.text.search_form`, against `Recommendation.search_text`, which every write path keeps
-in step with the code and the text."""
+in step with the code, the text and the theme names (tests/test_search_stems.py: word forms)."""
 
 import csv
 import importlib
@@ -17,7 +17,7 @@ from django.db import connection
 
 from tracker import importing
 from tracker.models import Recommendation
-from tracker.text import search_form
+from tracker.text import search_document, search_form
 
 API = "/api/v1"
 
@@ -121,12 +121,15 @@ def test_a_word_in_another_case_without_accents_or_with_harakat_finds_the_text(c
     assert found_everywhere(client, anon, word) == ["TEST-NL-01"]
 
 
-@pytest.mark.parametrize("word", ["migración", "MIGRACION", "Migracion", "COOPERACIÓN", "paises", "PAÍSES"])
+# "migraciones" too: its stem is that of "migración" (word forms match, tests/test_search_stems.py).
+@pytest.mark.parametrize(
+    "word", ["migración", "MIGRACION", "Migracion", "COOPERACIÓN", "paises", "PAÍSES", "migraciones"]
+)
 def test_spanish_words_fold_alike(client, anon, searchable, word):
     assert found_everywhere(client, anon, word) == ["TEST-ES-01"]
 
 
-@pytest.mark.parametrize("words", ["absent", "citée absent", "الهجرةx", "migraciones"])
+@pytest.mark.parametrize("words", ["absent", "citée absent", "الهجرةx", "emigraciones"])
 def test_a_word_absent_from_every_text_finds_nothing(client, anon, searchable, words):
     assert found_everywhere(client, anon, words) == []
 
@@ -145,8 +148,10 @@ def test_only_the_first_ten_words_count(client, anon, searchable):
 
 def test_every_loaded_and_imported_row_has_its_search_text(searchable):
     assert not Recommendation.objects.filter(search_text="").exists()
-    for code, text, stored in Recommendation.objects.values_list("code", "text", "search_text"):
-        assert stored == f"{search_form(code)}\n{search_form(text)}"
+    for rec in Recommendation.objects.prefetch_related("themes"):
+        names = [theme.name for theme in rec.themes.all()]
+        assert rec.search_text == search_document(rec.code, rec.text, *names)
+        assert rec.search_text.startswith(f"{search_form(rec.code)}\n{search_form(rec.text)}\n")
     assert "citee" in searchable.case.search_text
     assert "الهجرة والتنمية" in searchable.case.search_text
 
@@ -162,7 +167,10 @@ def test_bulk_create_computes_the_search_text(make_forum):
             Recommendation(code="BULK-02", forum=forum, order=2, text="التنمية المستدامة"),
         ]
     )
-    expected = {"BULK-01": "bulk-01\neducation des enfants migrants", "BULK-02": "bulk-02\nالتنمية المستدامة"}
+    expected = {
+        "BULK-01": "bulk-01\neducation des enfants migrants\nbulk-01\neduc des enfant migrant",
+        "BULK-02": "bulk-02\nالتنمية المستدامة\nbulk-02\nالتنمية المستدامة",
+    }
     assert {rec.code: rec.search_text for rec in created} == expected
     assert dict(Recommendation.objects.values_list("code", "search_text")) == expected
     assert list(Recommendation.objects.filter(search_text__contains=search_form("ÉDUCATION"))) == [created[0]]
@@ -181,7 +189,7 @@ def test_a_save_after_editing_the_text_or_code_keeps_the_search_text_in_step(cli
     rec.text = "Troisième version"
     rec.save(update_fields=["text"])
     rec.refresh_from_db()
-    assert rec.search_text == "edit-01\ntroisieme version"
+    assert rec.search_text == "edit-01\ntroisieme version\nedit-01\ntroisiem version"
     assert page_codes(client, "q", "troisième") == ["EDIT-01"]
 
     rec.code = "EDIT-02"

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,12 +12,19 @@ class TrackerConfig(AppConfig):
         from tracker import audit, checks  # noqa: F401  (the failed-login receiver, the system checks)
         from tracker.api.throttling import allow_cached_answer
         from tracker.http import cache
+        from tracker.models import search
+        from tracker.models.sync import drop_sync_triggers_before_migrating, ensure_sync_triggers
         from tracker.models.version import ensure_version_triggers
+
+        # Recommendation.search_text follows the names of each recommendation's themes.
+        search.connect()
 
         # A cached API answer counts against the anonymous rate limit: the API's check, kept by
         # the cache without the cache importing the API.
         cache.register_hit_check(allow_cached_answer)
         post_migrate.connect(ensure_version_triggers, sender=self, dispatch_uid="tracker-version-triggers")
+        pre_migrate.connect(drop_sync_triggers_before_migrating, sender=self, dispatch_uid="tracker-sync-drop")
+        post_migrate.connect(ensure_sync_triggers, sender=self, dispatch_uid="tracker-sync-triggers")
         # Outbound webhooks: the API renders each published event into deliveries (tracker.events).
         from django.db.models.signals import m2m_changed
 

@@ -46,6 +46,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from tracker import backup_files
+from tracker.models.sync import sync_triggers_paused
 
 FORMAT = "migration-dialogues-tracker-backup"
 FORMAT_VERSION = 2  # 2 added the evidence files ("files"); version 1 backups (no files) still restore
@@ -385,7 +386,9 @@ def restore(manifest, objects, using=DEFAULT_DB_ALIAS, force=False, files=None):
     """
     _check_migrations(manifest, using)
     connection = connections[using]
-    with transaction.atomic(using=using):
+    # The backup carries each row's change key and time (tracker.models.sync) and the deletions
+    # recorded: loaded as they are, not stamped again, so the restore is identical.
+    with transaction.atomic(using=using), sync_triggers_paused(using):
         occupied = tables_holding_data(using)
         if occupied and not force:
             raise BackupError(

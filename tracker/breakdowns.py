@@ -10,6 +10,8 @@ recommendations under its roundtables. Nothing here queries per row.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Max
+
 from tracker.models import (
     STATUS_COLOURS,
     Forum,
@@ -61,13 +63,16 @@ class Breakdown:
     """Counts per status of one group of recommendations (all, a forum, a theme, ...).
 
     `filters` are the browse filters that select the group, so every number can link to the
-    list it counts; `obj` is the model instance the group stands for, if any.
+    list it counts; `obj` is the model instance the group stands for, if any. `kinds` counts the
+    same recommendations by kind ({"recommendation": 18, "key_message": 19, ...}) when the rows
+    they were counted from carry it (`status_counts(..., "kind")`), for the `kind_counts` tag.
     """
 
     label: str = ""
     filters: dict = field(default_factory=dict)
     obj: object = None
     counts: dict = field(default_factory=dict)
+    kinds: dict = field(default_factory=dict)
 
     @property
     def total(self):
@@ -87,33 +92,34 @@ class Breakdown:
     def nonzero_segments(self):
         return [segment for segment in self.segments if segment.count]
 
-    def add(self, status, n):
+    def add(self, status, n, kind=None):
         self.counts[status] = self.counts.get(status, 0) + n
+        if kind is not None:
+            self.kinds[kind] = self.kinds.get(kind, 0) + n
 
 
 def breakdown_from_rows(rows, **kwargs):
-    """One breakdown from `status_counts()` rows without grouping."""
+    """One breakdown from `status_counts()` rows without grouping (or grouped by "kind" only)."""
     breakdown = Breakdown(**kwargs)
     for row in rows:
-        breakdown.add(row["effective_status"], row["n"])
+        breakdown.add(row["effective_status"], row["n"], row.get("kind"))
     return breakdown
 
 
 def breakdowns_by(rows, key, groups, filter_name, slug_attr="slug", keep_empty=True):
     """Breakdowns for each of `groups` (model instances, in display order) from `status_counts(key)` rows.
 
-    `filter_name` is the browse filter that selects one group (`forum`, `theme`, ...).
+    `filter_name` is the browse filter that selects one group (`forum`, `theme`, ...). Rows
+    grouped by "kind" as well fill each breakdown's `kinds`.
     """
-    counts = defaultdict(dict)
-    for row in rows:
-        if row[key] is not None:
-            counts[row[key]][row["effective_status"]] = row["n"]
     result = [
-        Breakdown(
-            label=str(group), filters={filter_name: getattr(group, slug_attr)}, obj=group, counts=counts[group.pk]
-        )
-        for group in groups
+        Breakdown(label=str(group), filters={filter_name: getattr(group, slug_attr)}, obj=group) for group in groups
     ]
+    by_pk = {breakdown.obj.pk: breakdown for breakdown in result}
+    for row in rows:
+        breakdown = by_pk.get(row[key])
+        if breakdown is not None:
+            breakdown.add(row["effective_status"], row["n"], row.get("kind"))
     return result if keep_empty else [breakdown for breakdown in result if breakdown.total]
 
 
@@ -121,7 +127,7 @@ def breakdown_of_recommendations(recommendations, **kwargs):
     """A breakdown counted in Python from recommendations already loaded for the page (no query)."""
     breakdown = Breakdown(**kwargs)
     for recommendation in recommendations:
-        breakdown.add(recommendation.effective_status, 1)
+        breakdown.add(recommendation.effective_status, 1, recommendation.kind)
     return breakdown
 
 
@@ -140,29 +146,46 @@ class Dashboard:
     objectives_total: int
     recent_updates: list
     approved_update_count: int
+    reporters: list = field(default_factory=list)
+    objective_basis: str = ""  # "" (every mapping) or a Basis: the GCM roll-up counts only those
 
 
-def dashboard(as_of=None, recent=8):
-    """Everything the dashboard shows, in eight queries whatever the amount of data: the status
-    counts per forum, theme and objective (`Recommendation.objects.for_dashboard()`, three), the
-    processes, forums (with their process), themes and GCM objectives in the order the dashboard
-    lists them (four), the number of approved updates reported by `as_of` and the recent ones.
+def reporting_actors(as_of=None, limit=5):
+    """Who reported: the `limit` actors with the most approved progress updates reported on or
+    before `as_of` (all of them without it), most first, then the latest report first, then by
+    name. One GROUP BY query; a list of dicts with `actor__slug`, `actor__name`, `actor__kind`,
+    `report_count` and `last_reported_on` (a date)."""
+    return list(
+        ProgressUpdate.objects.reported_by_on(as_of)
+        .values("actor__slug", "actor__name", "actor__kind")
+        .annotate(report_count=Count("pk"), last_reported_on=Max("reported_on"))
+        .order_by("-report_count", "-last_reported_on", "actor__name", "actor__slug")[:limit]
+    )
+
+
+def dashboard(as_of=None, recent=5, objective_basis=""):
+    """Everything the dashboard shows, in nine queries whatever the amount of data: the status
+    counts per forum, theme and objective (`Recommendation.objects.for_dashboard()`, three; the
+    objectives counted from the mappings of `objective_basis` only, if given), the processes,
+    forums (with their process), themes and GCM objectives in the order the dashboard lists them
+    (four), the number of approved updates reported by `as_of`, the `recent` latest ones and the
+    actors who reported most (`reporting_actors()`).
 
     Each recommendation has one forum and each forum one process: the counts per process and
     overall add up those per forum."""
-    counts = Recommendation.objects.for_dashboard(as_of)
+    counts = Recommendation.objects.for_dashboard(as_of, objective_basis=objective_basis or None)
     processes = list(Process.objects.all())
     forums = list(Forum.objects.in_date_order())
     by_process = defaultdict(lambda: defaultdict(int))
     process_of = {forum.pk: forum.process_id for forum in forums}
     overall = Breakdown()
     for row in counts["forum"]:
-        by_process[process_of.get(row["forum"])][row["effective_status"]] += row["n"]
-        overall.add(row["effective_status"], row["n"])
+        by_process[process_of.get(row["forum"])][row["effective_status"], row["kind"]] += row["n"]
+        overall.add(row["effective_status"], row["n"], row["kind"])
     process_rows = [
-        {"forum__process": process, "effective_status": status, "n": n}
+        {"forum__process": process, "effective_status": status, "kind": kind, "n": n}
         for process, statuses in by_process.items()
-        for status, n in statuses.items()
+        for (status, kind), n in statuses.items()
     ]
     objectives = list(FrameworkObjective.objects.filter(framework=FrameworkObjective.Framework.GCM))
     public = ProgressUpdate.objects.reported_by_on(as_of)
@@ -174,16 +197,20 @@ def dashboard(as_of=None, recent=8):
         ],
         forums=breakdowns_by(counts["forum"], "forum", forums, "forum"),
         themes=breakdowns_by(counts["theme"], "themes", Theme.objects.all(), "theme"),
-        objectives=breakdowns_by(counts["objective"], "objectives", objectives, "objective", keep_empty=False),
+        objectives=breakdowns_by(
+            counts["objective"], "objective_mappings__frameworkobjective", objectives, "objective", keep_empty=False
+        ),
         objectives_total=len(objectives),
         recent_updates=list(public.for_public_list()[:recent]),
         approved_update_count=public.count(),
+        reporters=reporting_actors(as_of),
+        objective_basis=objective_basis,
     )
 
 
 def forum_breakdowns(as_of=None):
-    """Breakdowns of every forum, for the forum list: two queries."""
-    rows = Recommendation.objects.with_effective_status(as_of).status_counts("forum")
+    """Breakdowns of every forum (by status and kind), for the forum list: two queries."""
+    rows = Recommendation.objects.with_effective_status(as_of).status_counts("forum", "kind")
     return breakdowns_by(rows, "forum", Forum.objects.in_date_order(), "forum")
 
 

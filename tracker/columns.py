@@ -3,8 +3,10 @@ the staff import reads them, so export → edit → import round-trips; both use
 
 Names and slugs side by side (`themes` and `theme_slugs`, ...) so a row reads well and joins the
 API, whose filters take the slugs; `roundtable` keeps the code within its forum (what the import
-reads), `roundtable_slug` names it across forums. Columns the import does not read (labels,
-slugs, dates, versions, URLs) are ignored by it."""
+reads), `roundtable_slug` names it across forums; `objective_bases` gives the basis of each
+framework mapping (source or editorial, tracker.models.provenance), in the order of
+`objective_slugs`. Columns the import does not read (labels, slugs, bases, dates, versions, URLs)
+are ignored by it."""
 
 EXPORT_COLUMNS = [
     "code",
@@ -25,6 +27,7 @@ EXPORT_COLUMNS = [
     "actor_slugs",
     "objectives",
     "objective_slugs",
+    "objective_bases",
     "source_document",
     "source_locator",
     "target_date",

@@ -2,7 +2,7 @@
 filter means the same thing everywhere and a URL's query string can move between them."""
 
 import django_filters
-from django.db.models import F, Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import (
@@ -17,7 +17,7 @@ from tracker.models import (
     Theme,
 )
 from tracker.models.status import not_reported_cutoff
-from tracker.text import search_form
+from tracker.text import search_terms
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
@@ -26,8 +26,19 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
 
     def get_ordering_value(self, param):
         descending = param.startswith("-")
-        field = F(self.param_map.get(param.lstrip("-"), param.lstrip("-")))
+        name = self.param_map.get(param.lstrip("-"), param.lstrip("-"))
+        # Statuses sort in their workflow order (Status.order()), not alphabetically by code.
+        field = status_rank(name) if name == "effective_status" else F(name)
         return field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
+
+
+def status_rank(field_name):
+    """An expression of the status in `field_name` as its place in Status.order() (0 = no information)."""
+    return Case(
+        *[When(**{field_name: value}, then=Value(rank)) for rank, value in enumerate(Status.order())],
+        default=Value(len(Status.order())),
+        output_field=IntegerField(),
+    )
 
 
 class RepeatableOrdering:
@@ -40,6 +51,21 @@ class RepeatableOrdering:
             data = data.copy()
             data.setlist("ordering", [",".join(data.getlist("ordering"))])
         super().__init__(data, *args, **kwargs)
+
+
+# The sort keys of recommendations: (field, `ordering` value) and each field's label.
+RECOMMENDATION_ORDERING = (
+    ("forum__start_date", "date"),
+    ("code", "code"),
+    ("effective_status", "status"),
+    ("status_date", "last_update"),
+)
+RECOMMENDATION_ORDERING_LABELS = {
+    "forum__start_date": _("Forum date"),
+    "code": _("Code"),
+    "effective_status": _("Status"),
+    "status_date": _("Last update"),
+}
 
 
 class RecommendationFilterSet(RepeatableOrdering, django_filters.FilterSet):
@@ -93,22 +119,16 @@ class RecommendationFilterSet(RepeatableOrdering, django_filters.FilterSet):
             "counted back from as_of or today); false: only the others."
         ),
     )
-    q = django_filters.CharFilter(label=_("Search"), method="filter_search", help_text=_("Words in the code or text."))
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        help_text=_(
+            "Words in the code, text or theme names; other forms of a word match too (remittance, remittances)."
+        ),
+    )
     search = django_filters.CharFilter(label=_("Search"), method="filter_search", help_text=_("Same as q."))
     ordering = NullsLastOrderingFilter(
-        label=_("Sort by"),
-        fields=(
-            ("forum__start_date", "date"),
-            ("code", "code"),
-            ("effective_status", "status"),
-            ("status_date", "last_update"),
-        ),
-        field_labels={
-            "forum__start_date": _("Forum date"),
-            "code": _("Code"),
-            "effective_status": _("Status"),
-            "status_date": _("Last update"),
-        },
+        label=_("Sort by"), fields=RECOMMENDATION_ORDERING, field_labels=RECOMMENDATION_ORDERING_LABELS
     )
 
     class Meta:
@@ -130,13 +150,14 @@ class RecommendationFilterSet(RepeatableOrdering, django_filters.FilterSet):
         return queryset.filter(Q(roundtable=value) | Q(roundtable__parent=value))
 
     def filter_search(self, queryset, name, value):
-        """Every word (the first 10) must occur in the code or the text, compared in
-        `tracker.text.search_form` (case, accents, Arabic harakat and tatweel folded) against
+        """Every word (the first 10) must occur in the code, the text or a theme's name, as typed
+        or by its Snowball stem ("remittance" and "remittances" find the same items), compared
+        in `tracker.text.search_terms` (case, accents, Arabic harakat and tatweel folded) against
         the stored `search_text` column, so SQLite and PostgreSQL find the same rows."""
         for word in value.split()[:10]:
-            folded = search_form(word)
+            folded, stem = search_terms(word)
             if folded:
-                queryset = queryset.filter(search_text__contains=folded)
+                queryset = queryset.filter(Q(search_text__contains=folded) | Q(search_text__contains=stem))
         return queryset
 
     def filter_queryset(self, queryset):

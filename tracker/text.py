@@ -15,10 +15,18 @@ form of text that search compares.
   running it; the import takes exactly that apostrophe off again. Text that already starts with
   apostrophes followed by one of those characters gets one more, so the round trip
   export → import returns every text unchanged. The API, JSON and HTML are never escaped.
+- `search_document(*values)` / `search_terms(word)`: what search stores and compares. The stored
+  column holds the `search_form` of each value (code, text, theme names) and the same again with
+  every word replaced by its Snowball English stem (`stem_form`); a query word matches when its
+  folded form or its stem occurs in it, so "remittance" and "remittances" find the same items.
 """
 
+import functools
 import re
+import threading
 import unicodedata
+
+import snowballstemmer
 
 # U+000B and U+000C: line breaks in the writer's mind.
 _AS_NEWLINE = re.compile("[\x0b\x0c]")
@@ -76,3 +84,47 @@ def search_form(value):
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_SEARCH_DROPPED)
     # Folding can leave composable sequences again (e.g. from compatibility characters).
     return unicodedata.normalize("NFC", stripped)
+
+
+# A word as the stemmer sees it: a run of letters, digits or underscores (any script). Hyphens,
+# slashes and dots stay as they are, so "gfmd-2007-rt1-02" keeps its shape.
+_WORD = re.compile(r"\w+")
+# Snowball stemmers keep the word being stemmed in the instance: one per thread.
+_stemmers = threading.local()
+
+
+@functools.lru_cache(maxsize=65536)
+def _stem(word):
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
+        stemmer = _stemmers.english = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(word)
+
+
+def stem_form(folded):
+    """`folded` (a `search_form`) with each word replaced by its Snowball English stem
+    ("remittances of migrants" -> "remitt of migrant"); everything between words kept. Words of
+    other scripts come back unchanged (the English algorithm only touches Latin letters)."""
+    return _WORD.sub(lambda match: _stem(match.group()), folded)
+
+
+@functools.lru_cache(maxsize=4096)
+def _search_parts(value):
+    folded = search_form(value)
+    return folded, stem_form(folded)
+
+
+def search_document(*values):
+    """The value of a search column for `values` (str; e.g. a code, a text, theme names): the
+    `search_form` of each, one a line, then the `stem_form` of each, one a line. Both halves are
+    kept so a query word matches either as typed (a part of a word: "recruitm") or by its stem.
+    Texts and names that recur (theme names, generated texts) are folded once (a cache)."""
+    parts = [_search_parts(value or "") for value in values]
+    return "\n".join([folded for folded, _stem in parts] + [stem for _folded, stem in parts])
+
+
+def search_terms(word):
+    """(folded, stem) of one query word: what a search column must contain, one or the other,
+    for the word to match. ("", "") for a word that folds to nothing."""
+    folded = search_form(word)
+    return folded, stem_form(folded)

@@ -29,12 +29,12 @@ def serious_violations(page):
 def test_dashboard_renders_totals_bars_and_recent_updates(live_server, page, brussels_2007, screenshot):
     page.goto(live_server.url + "/")
     assert page.locator("h1").is_visible()
-    assert page.locator(".totals").inner_text().startswith("21")
+    assert page.locator(".totals-line").inner_text().startswith("21 items")
     assert page.locator("svg.bar").count() > 5
     assert page.locator(".updates .update").count() == 5
     screenshot(page, "dashboard")
     page.goto(live_server.url + "/?as_of=2008-06-01")
-    assert "Status as of 1 June 2008" in page.locator(".notice-as-of").inner_text()
+    assert "As of 1 June 2008" in page.locator(".as-of-banner").inner_text()
     screenshot(page, "dashboard-as-of")
 
 

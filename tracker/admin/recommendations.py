@@ -14,8 +14,9 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import roles, services, spreadsheet_formats
+from tracker.filters import status_rank
 from tracker.importing import IMPORT_FORMATS, ImportFileError, RecommendationResource
-from tracker.models import FollowUpAction, ProgressUpdate, Recommendation, RecommendationLink
+from tracker.models import FollowUpAction, ObjectiveMapping, ProgressUpdate, Recommendation, RecommendationLink
 
 from . import actions as bulk_actions
 from .common import SecretariatOnlyMixin, ServiceFormMixin, status_badge, with_request_user
@@ -53,10 +54,21 @@ class ProgressUpdateInline(SecretariatOnlyMixin, admin.TabularInline):
         return super().get_queryset(request).visible_to(request.user).select_related("actor", "recorded_by")
 
 
+class ObjectiveMappingInline(admin.TabularInline):
+    """The framework mappings, each with its basis: the source, or the secretariat's judgement."""
+
+    model = ObjectiveMapping
+    fields = ["frameworkobjective", "basis", "basis_note"]
+    autocomplete_fields = ["frameworkobjective"]
+    extra = 0
+    verbose_name = _("framework mapping")
+    verbose_name_plural = _("framework mappings (GCM objectives, SDG targets)")
+
+
 class RecommendationLinkInline(admin.TabularInline):
     model = RecommendationLink
     fk_name = "from_recommendation"
-    fields = ["kind", "to_recommendation", "note"]
+    fields = ["kind", "to_recommendation", "note", "basis", "basis_note"]
     autocomplete_fields = ["to_recommendation"]
     extra = 0
     verbose_name = _("link to an earlier recommendation")
@@ -103,13 +115,13 @@ class RecommendationAdmin(SecretariatOnlyMixin, ServiceFormMixin, ImportExportMi
     list_select_related = ["forum", "roundtable"]
     list_per_page = 50
     search_fields = ["code", "text"]
-    autocomplete_fields = ["forum", "roundtable", "themes", "actors", "objectives", "source_document"]
+    autocomplete_fields = ["forum", "roundtable", "themes", "actors", "source_document"]
     readonly_fields = ["status_date", "status_changed_at", "version", "created_at", "updated_at"]
-    inlines = [ProgressUpdateInline, RecommendationLinkInline, FollowUpActionInline]
+    inlines = [ProgressUpdateInline, ObjectiveMappingInline, RecommendationLinkInline, FollowUpActionInline]
     fieldsets = [
         (None, {"fields": ["code", "forum", "roundtable", "order", "kind", "text", "edit_version"]}),
         (_("Source"), {"fields": ["source_document", "source_locator"]}),
-        (_("Tags"), {"fields": ["themes", "objectives", "actors", "target_date"]}),
+        (_("Tags"), {"fields": ["themes", "actors", "target_date"]}),
         (
             _("Status"),
             {
@@ -141,7 +153,7 @@ class RecommendationAdmin(SecretariatOnlyMixin, ServiceFormMixin, ImportExportMi
     def roundtable_code(self, obj):
         return obj.roundtable.code if obj.roundtable_id else "—"
 
-    @admin.display(description=_("status"), ordering="status")
+    @admin.display(description=_("status"), ordering=status_rank("status"))  # workflow order, not by code
     def status_badge(self, obj):
         return status_badge(obj.status, obj.get_status_display())
 
@@ -248,8 +260,8 @@ class RecommendationAdmin(SecretariatOnlyMixin, ServiceFormMixin, ImportExportMi
 
 @admin.register(RecommendationLink)
 class RecommendationLinkAdmin(SecretariatOnlyMixin, admin.ModelAdmin):
-    list_display = ["from_recommendation", "kind", "to_recommendation"]
-    list_filter = ["kind"]
+    list_display = ["from_recommendation", "kind", "to_recommendation", "basis"]
+    list_filter = ["kind", "basis"]
     list_select_related = ["from_recommendation", "to_recommendation"]
     autocomplete_fields = ["from_recommendation", "to_recommendation", "source_document"]
     search_fields = ["from_recommendation__code", "to_recommendation__code"]

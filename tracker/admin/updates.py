@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import roles, services
+from tracker.filters import status_rank
 from tracker.models import ProgressUpdate
 
 from . import actions as bulk_actions
@@ -39,7 +40,7 @@ class ProgressUpdateAdmin(ServiceFormMixin, SimpleHistoryAdmin):
     actions = ["approve", "return_for_revision"]
     inlines = [EvidenceFileInline]
 
-    @admin.display(description=_("status"), ordering="status")
+    @admin.display(description=_("status"), ordering=status_rank("status"))  # workflow order, not by code
     def status_badge(self, obj):
         return status_badge(obj.status, obj.get_status_display())
 

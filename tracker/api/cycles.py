@@ -20,6 +20,7 @@ from tracker import cycles
 from tracker.models import Actor, ReportingCycle, ReportingRequest, RequestState
 from tracker.roles import is_secretariat
 
+from .filters import sync_filterset
 from .permissions import IsSecretariat
 from .serializers.cycles import ReportingCycleCreateSerializer, ReportingCycleSerializer, ReportingRequestSerializer
 from .views import SLUG, ConditionalMixin
@@ -64,6 +65,7 @@ class ReportingCycleViewSet(
     """Reporting cycles ("calls for updates") and the (actor, recommendation) pairs each one asks."""
 
     serializer_class = ReportingCycleSerializer
+    filterset_class = sync_filterset(ReportingCycle)
     lookup_field = "slug"
     lookup_value_regex = SLUG
     http_method_names = ["get", "post", "head", "options"]
@@ -93,7 +95,7 @@ class ReportingCycleViewSet(
 
     def list(self, request, *args, **kwargs):
         # COUNT; the page of cycles; their extra actors; their pairs counted by cycle and state.
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         serializer = ReportingCycleSerializer(page, many=True, context=self._context(page))
         return self.get_paginated_response(serializer.data)
 
@@ -141,7 +143,7 @@ class ReportingCycleViewSet(
         responses=ReportingRequestSerializer(many=True),
         filters=False,
     )
-    @action(detail=True, methods=["get"], url_path="requests", url_name="requests")
+    @action(detail=True, methods=["get"], url_path="requests", url_name="requests", query_parameters=REQUEST_FILTERS)
     def requests(self, request, slug=None):
         # The cycle; COUNT; the page of pairs with their state, latest update, recommendation and actor.
         cycle = get_object_or_404(self.get_queryset().prefetch_related(None), slug=slug)

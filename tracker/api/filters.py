@@ -1,15 +1,104 @@
 """The API's versions of the shared FilterSets (tracker.filters)."""
 
+import datetime
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django_filters import fields
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
-from tracker.filters import ProgressUpdateFilterSet, RecommendationFilterSet
-from tracker.models import ProgressUpdate
+from tracker.filters import (
+    RECOMMENDATION_ORDERING,
+    RECOMMENDATION_ORDERING_LABELS,
+    NullsLastOrderingFilter,
+    ProgressUpdateFilterSet,
+    RecommendationFilterSet,
+)
+from tracker.models import Deletion, ProgressUpdate
+from tracker.models.sync import RESOURCES
+
+
+class ChangeMarkField(forms.Field):
+    """`updated_since`: a change key (a whole number, as in a row's `change_key`) or an ISO 8601
+    date or date-time (naive ones are UTC). Cleans to an int or an aware datetime."""
+
+    default_error_messages = {
+        "invalid": _("A change key (a whole number from change_key) or an ISO 8601 date or date-time."),
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        value = value.strip()
+        if "T" in value:  # an offset's "+" sent unencoded arrives as a space
+            value = value.replace(" ", "+")
+        if value.isascii() and value.isdigit():
+            return int(value)
+        try:
+            moment = parse_datetime(value)
+            day = None if moment else parse_date(value)
+        except ValueError:
+            moment = day = None
+        if day is not None:
+            moment = datetime.datetime.combine(day, datetime.time())
+        if moment is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class UpdatedSinceFilter(django_filters.Filter):
+    """Rows changed after a change key (`change_key > n`: gap-free, see tracker.models.sync), or
+    changed at or after a date-time (`updated_at >= t`)."""
+
+    field_class = ChangeMarkField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        if isinstance(value, int):
+            return qs.filter(change_key__gt=value)
+        return qs.filter(updated_at__gte=value)
+
+
+def updated_since_filter():
+    return UpdatedSinceFilter(
+        label=_("Changed since"),
+        help_text=_(
+            "A change key (rows whose change_key is larger: keep the largest you have seen and sync without "
+            "gaps) or an ISO 8601 date-time (rows whose updated_at is that time or later)."
+        ),
+    )
+
+
+class SyncFilterSet(django_filters.FilterSet):
+    """`updated_since`, the filter every API list has."""
+
+    updated_since = updated_since_filter()
+
+
+def sync_filterset(model_class, base=SyncFilterSet):
+    """A FilterSet of `model_class` with `updated_since` and the filters of `base`."""
+    meta = type("Meta", (), {"model": model_class, "fields": []})
+    attributes = {"Meta": meta, "updated_since": updated_since_filter()}
+    return type(f"{model_class.__name__}SyncFilterSet", (base,), attributes)
+
+
+class DeletionFilterSet(SyncFilterSet):
+    resource = django_filters.ChoiceFilter(
+        label=_("Resource"), choices=[(name, name) for name, _column in sorted(RESOURCES.values())]
+    )
+
+    class Meta:
+        model = Deletion
+        fields = []
 
 
 class LazyReferenceField(fields.ModelChoiceField):
@@ -89,7 +178,14 @@ class LazyReferences:
 
 class RecommendationAPIFilterSet(LazyReferences, RecommendationFilterSet):
     """The browse page's filters, with lazy references (process, forum, roundtable, theme,
-    objective, actor)."""
+    objective, actor), `updated_since`, and two more sort keys: `updated_at` and `change_key`."""
+
+    updated_since = updated_since_filter()
+    ordering = NullsLastOrderingFilter(
+        label=_("Sort by"),
+        fields=(*RECOMMENDATION_ORDERING, ("updated_at", "updated_at"), ("change_key", "change_key")),
+        field_labels={**RECOMMENDATION_ORDERING_LABELS, "updated_at": _("Updated at"), "change_key": _("Change key")},
+    )
 
     class Meta(RecommendationFilterSet.Meta):
         form = ReferencesForm
@@ -101,6 +197,7 @@ class ProgressUpdateAPIFilterSet(LazyReferences, ProgressUpdateFilterSet):
     (`?review_state=submitted`). The public only ever sees approved updates anyway."""
 
     review_state = django_filters.ChoiceFilter(label=_("Review state"), choices=ProgressUpdate.ReviewState.choices)
+    updated_since = updated_since_filter()
 
     class Meta(ProgressUpdateFilterSet.Meta):
         form = ReferencesForm

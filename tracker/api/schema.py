@@ -3,10 +3,10 @@ one error format (`ErrorSerializer`), and the headers of conditional requests.""
 
 from drf_spectacular import openapi
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
-from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.plumbing import ResolvedComponent, get_lib_doc_excludes
 from drf_spectacular.utils import OpenApiParameter
 
-from .serializers import ErrorSerializer
+from .serializers import ErrorSerializer, RefusesUnexpectedFields
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -111,10 +111,20 @@ class FilterExtension(DjangoFilterExtension):
 
     def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
         parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
-        if filter_field.extra.get("to_field_name"):
-            for parameter in parameters:
+        for parameter in parameters:
+            if filter_field.extra.get("to_field_name"):
                 parameter["schema"] = {"type": "string"}
+            # A filter whose type is given by extend_schema_field (`updated_since`) keeps its help text.
+            if not parameter.get("description") and filter_field.extra.get("help_text"):
+                parameter["description"] = str(filter_field.extra["help_text"])
         return parameters
+
+
+def doc_excludes():
+    """drf-spectacular's GET_LIB_DOC_EXCLUDES: the classes whose docstrings never describe a
+    component, the library's own and the mixin of the write serializers (a body with no docstring
+    of its own gets no description rather than the mixin's)."""
+    return [*get_lib_doc_excludes(), RefusesUnexpectedFields]
 
 
 def _refs(node):
@@ -155,4 +165,35 @@ def require_answer_fields(result, generator, request, public):
             continue
         if name not in in_requests and schema.get("type") == "object" and schema.get("properties"):
             schema["required"] = sorted(schema["properties"])
+    return result
+
+
+def for_generated_clients(result, generator, request, public):
+    """Postprocessing hook, for what generated clients make of the operations:
+
+    - a path parameter the URL matches only as digits (`lookup_value_regex` `[0-9]+`: the ids of
+      progress updates and webhook endpoints) is an integer, as the answer's `id` is (drf-spectacular
+      describes the pattern as a string, so a client would have to send `str(update.id)`);
+    - an `ordering` value names its enum member with `x-enum-varnames` (`-status` is `STATUS_DESC`),
+      which openapi-python-client and openapi-generator read; otherwise `-status` becomes `VALUE_4`;
+    - every request body is required. A body whose fields are all optional (a review's `note`, a
+      PATCH) was described as optional, and a client that leaves it out still sends
+      `Content-Type: application/json`, which the API refuses without a body (tracker.api.parsers:
+      it must not approve as if `{}` had been sent). `{}` is the body that takes every default.
+    """
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if not isinstance(operation, dict):
+                continue
+            if "requestBody" in operation:
+                operation["requestBody"]["required"] = True
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "path" and schema == {"type": "string", "pattern": "^[0-9]+$"}:
+                    parameter["schema"] = {"type": "integer", "minimum": 0}
+                values = schema.get("items", schema).get("enum") or []
+                if parameter.get("name") == "ordering" and values:
+                    schema.get("items", schema)["x-enum-varnames"] = [
+                        f"{value[1:]}_desc" if value.startswith("-") else value for value in values
+                    ]
     return result

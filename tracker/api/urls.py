@@ -7,12 +7,14 @@ from rest_framework import routers
 from rest_framework.routers import DefaultRouter
 
 from . import cycles, views
+from .params import RefusesUnknownParameters
 from .schema import AutoSchema
 from .webhooks import views as webhook_views
 
 
-class APIRootView(routers.APIRootView):
-    """The API root, described in the schema like every other answer (DRF leaves it out)."""
+class APIRootView(RefusesUnknownParameters, routers.APIRootView):
+    """The API root, described in the schema like every other answer (DRF leaves it out); like every
+    API view it refuses query parameters it does not read (tracker.api.params)."""
 
     schema = AutoSchema()
 
@@ -40,6 +42,7 @@ router.register("themes", views.ThemeViewSet, basename="theme")
 router.register("objectives", views.FrameworkObjectiveViewSet, basename="objective")
 router.register("documents", views.DocumentViewSet, basename="document")
 router.register("cycles", cycles.ReportingCycleViewSet, basename="cycle")
+router.register("deletions", views.DeletionViewSet, basename="deletion")
 router.register("webhooks", webhook_views.WebhookEndpointViewSet, basename="webhook")
 
 v1 = [

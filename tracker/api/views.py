@@ -22,6 +22,7 @@ from tracker.filters import ForumFilterSet, RoundtableFilterSet
 from tracker.http import conditional
 from tracker.models import (
     Actor,
+    Deletion,
     Document,
     Forum,
     FrameworkObjective,
@@ -34,11 +35,19 @@ from tracker.models import (
 from tracker.roles import is_secretariat
 
 from .authentication import TokenAuthentication
-from .filters import FilterBackend, ProgressUpdateAPIFilterSet, RecommendationAPIFilterSet
+from .filters import (
+    DeletionFilterSet,
+    FilterBackend,
+    ProgressUpdateAPIFilterSet,
+    RecommendationAPIFilterSet,
+    sync_filterset,
+)
+from .params import RefusesUnknownParameters
 from .permissions import CanReport, IsSecretariat
 from .schema import IF_MATCH
 from .serializers import (
     ActorSerializer,
+    DeletionSerializer,
     DocumentSerializer,
     ForumSerializer,
     FrameworkObjectiveSerializer,
@@ -60,8 +69,9 @@ from .throttling import TokenRequestThrottle
 SLUG = r"[-a-zA-Z0-9_]+"
 
 
-class ConditionalMixin:
-    """ETag and Last-Modified on every response; 304 for a GET whose validators still match.
+class ConditionalMixin(RefusesUnknownParameters):
+    """ETag and Last-Modified on every response; 304 for a GET whose validators still match; a
+    400 naming any query parameter the view does not read (tracker.api.params).
 
     A view that answers about one recommendation sets `etag_version` to its version, which then
     leads the ETag and is what If-Match is checked against.
@@ -88,15 +98,20 @@ class ProcessViewSet(ReadOnlyViewSet):
 
     queryset = Process.objects.with_counts()
     serializer_class = ProcessSerializer
+    filterset_class = sync_filterset(Process)
 
 
 @extend_schema_view(list=extend_schema(summary="List forums"), retrieve=extend_schema(summary="A forum"))
 class ForumViewSet(ReadOnlyViewSet):
     """Meetings (or reports) of a process, oldest first."""
 
-    queryset = Forum.objects.select_related("process").prefetch_related("documents").with_recommendation_count()
+    queryset = (
+        Forum.objects.select_related("process")
+        .prefetch_related("documents", "editorial_facts")
+        .with_recommendation_count()
+    )
     serializer_class = ForumSerializer
-    filterset_class = ForumFilterSet
+    filterset_class = sync_filterset(Forum, ForumFilterSet)
 
 
 @extend_schema_view(list=extend_schema(summary="List roundtables"), retrieve=extend_schema(summary="A roundtable"))
@@ -105,7 +120,7 @@ class RoundtableViewSet(ReadOnlyViewSet):
 
     queryset = Roundtable.objects.select_related("forum", "parent").with_recommendation_count()
     serializer_class = RoundtableSerializer
-    filterset_class = RoundtableFilterSet
+    filterset_class = sync_filterset(Roundtable, RoundtableFilterSet)
 
 
 @extend_schema_view(list=extend_schema(summary="List actors"), retrieve=extend_schema(summary="An actor"))
@@ -114,12 +129,14 @@ class ActorViewSet(ReadOnlyViewSet):
 
     queryset = Actor.objects.with_recommendation_count()
     serializer_class = ActorSerializer
+    filterset_class = sync_filterset(Actor)
 
 
 @extend_schema_view(list=extend_schema(summary="List themes"), retrieve=extend_schema(summary="A theme"))
 class ThemeViewSet(ReadOnlyViewSet):
     queryset = Theme.objects.with_recommendation_count()
     serializer_class = ThemeSerializer
+    filterset_class = sync_filterset(Theme)
 
 
 @extend_schema_view(
@@ -130,12 +147,30 @@ class FrameworkObjectiveViewSet(ReadOnlyViewSet):
 
     queryset = FrameworkObjective.objects.with_recommendation_count()
     serializer_class = FrameworkObjectiveSerializer
+    filterset_class = sync_filterset(FrameworkObjective)
 
 
 @extend_schema_view(list=extend_schema(summary="List source documents"), retrieve=extend_schema(summary="A document"))
 class DocumentViewSet(ReadOnlyViewSet):
-    queryset = Document.objects.all()
+    queryset = Document.objects.prefetch_related("editorial_facts")
     serializer_class = DocumentSerializer
+    filterset_class = sync_filterset(Document)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List deletions",
+        description="Records that left the API (deleted, or their slug or code changed), in the order of "
+        "`change_key`. A sync client deletes its copy of `key` in `resource` when this `change_key` is larger "
+        "than its copy's.",
+    )
+)
+class DeletionViewSet(ConditionalMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Deletions of every resource type, for incremental sync (`?updated_since=`, `?cursor=`)."""
+
+    queryset = Deletion.objects.order_by("change_key", "id")
+    serializer_class = DeletionSerializer
+    filterset_class = DeletionFilterSet
 
 
 AS_OF = OpenApiParameter(

@@ -21,7 +21,7 @@ from tracker.models import (
     Status,
     Theme,
 )
-from tracker.text import search_form
+from tracker.text import search_document
 
 from .bulk import BulkWriter, deferred_indexes, next_id
 from .vocabulary import (
@@ -309,8 +309,6 @@ class Generator:
         forum_numbers = {f.pk: n for n, f in enumerate(self.forums, start=1)}
         doc_of_forum = {f.pk: d.pk for f, d in zip(self.forums, self.documents, strict=True)}
         texts = [f"{v} {o} {q}." for v in VERBS for o in OBJECTS for q in QUALIFIERS]
-        # Recommendation.search_text as SearchTextField.pre_save() computes it (COPY skips it).
-        folded_texts = [search_form(text) for text in texts]
         # The first global number continues after earlier demo codes only if there are any left.
         rec_rows = []
         codes = []
@@ -352,16 +350,27 @@ class Generator:
                     1 + self.update_counts[index],
                     writer.datetime(created),
                     updated,
-                    f"{search_form(code)}\n{folded_texts[text_index]}",
                 )
             )
+        # Drawn here, after the rows, so the random sequence (and the data) stays that of before.
+        themes = [rng.sample(self.themes, rng.randint(1, min(3, len(self.themes)))) for _ in self.recs]
+        # Recommendation.search_text as SearchTextField computes it (COPY skips it): code, text and
+        # the names of the themes in their order (self.themes is in it), folded and stemmed.
+        theme_names = dict(Theme.objects.filter(pk__in=self.themes).values_list("pk", "name"))
+        theme_rank = {pk: rank for rank, pk in enumerate(self.themes)}
+
+        def with_search_text(rows):
+            for row, row_themes in zip(rows, themes, strict=True):
+                names = [theme_names[pk] for pk in sorted(row_themes, key=theme_rank.__getitem__)]
+                yield (*row, search_document(row[1], row[5], *names))
+
         rec_fields = [
             "id", "code", "forum_id", "roundtable_id", "order", "text", "kind", "status", "status_date",
             "status_changed_at", "target_date", "source_document_id", "source_locator", "version", "created_at",
             "updated_at", "search_text",
         ]  # fmt: skip
         with deferred_indexes(connection, Recommendation):
-            n = writer.write(Recommendation, rec_fields, rec_rows)
+            n = writer.write(Recommendation, rec_fields, with_search_text(rec_rows))
         del rec_rows
         self.say(f"wrote {n:,} recommendations")
 
@@ -370,7 +379,6 @@ class Generator:
                 for target in targets:
                     yield (rec_base + index, target)
 
-        themes = [rng.sample(self.themes, rng.randint(1, min(3, len(self.themes)))) for _ in self.recs]
         objectives = [rng.sample(self.objectives, rng.randint(0, min(3, len(self.objectives)))) for _ in self.recs]
         n_themes = writer.write(Recommendation.themes.through, ["recommendation_id", "theme_id"], m2m(themes))
         n_actors = writer.write(

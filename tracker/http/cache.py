@@ -22,8 +22,12 @@ What is cached: successful (200), non-streaming GET answers to anonymous request
 cookie, no Authorization header), outside the admin, the token endpoints and the health check,
 rendered outside any open transaction (a transaction that may still roll back could otherwise
 cache what never gets committed). The key also holds the host and scheme (the API answers with
-absolute links), the language, the Accept header and today's date. A hit still honours
-If-None-Match (304).
+absolute links), the language, the Accept header, whether the client accepts gzip and today's
+date. A hit still honours If-None-Match (304).
+
+Compressed answers are kept compressed: tracker.http.compression sits inside this middleware, so
+an entry for a client that accepts gzip holds the gzip body with its Content-Encoding and its
+`-gzip` ETag, and a hit sends those bytes as they are, compressing nothing.
 
 Before a hit is served, every check registered with `register_hit_check` must allow it; a check
 that refuses lets the request fall through to the view, which answers as it would without the
@@ -48,6 +52,7 @@ from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connec
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 
+from tracker.http.compression import accepts_gzip
 from tracker.http.middleware import DatabaseUnavailableMiddleware
 from tracker.models import DataVersion
 
@@ -58,6 +63,7 @@ UNCACHED_PREFIXES = ("/admin", "/healthz", "/api/v1/auth/", "/static/")
 # middleware around this one on every request.
 KEPT_HEADERS = (
     "Content-Type",
+    "Content-Encoding",
     "Content-Language",
     "Vary",
     "ETag",
@@ -143,6 +149,7 @@ def response_key(request, version):
         request.get_host(),
         getattr(request, "LANGUAGE_CODE", ""),
         request.META.get("HTTP_ACCEPT", ""),
+        "gzip" if accepts_gzip(request) else "identity",
         request.get_full_path(),
     )
     return "response:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -231,7 +238,8 @@ class ResponseCacheMiddleware:
         response = self.get_response(request)
         if _validatable(response):
             # The key names everything this answer depends on (data version, day, host, language,
-            # Accept, path and query), so it is a strong validator, for streamed answers too.
+            # Accept, gzip or not, path and query), so it is a strong validator, for streamed answers
+            # too, and differs between a compressed answer and the identity one.
             response["ETag"] = f'"dv-{key.rsplit(":", 1)[-1][:32]}"'
             conditional = get_conditional_response(request, etag=response["ETag"], response=response)
             if conditional is not response:

@@ -5,7 +5,9 @@ ETags are a digest of the JSON body, so they change whenever anything a response
 nested names included. A response about one recommendation (its detail) or one progress update
 (its detail, a write of it) prefixes the digest with that object's own `version`:
 `"<version>-<digest>"`. That version is what If-Match is checked against, so the ETag of a GET is
-exactly what a write of the same object sends.
+exactly what a write of the same object sends. A gzip answer's ETag ends in `-gzip`
+(tracker.http.compression), which that middleware takes off If-Match and If-None-Match before
+this module reads them, so either tag names the same version.
 
 Last-Modified is the time this server first served the current representation of that URL,
 remembered in the default cache. A representation that comes back after another is dated anew,

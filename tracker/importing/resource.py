@@ -53,6 +53,7 @@ class RecommendationResource(resources.ModelResource):
     theme_slugs = fields.Field(column_name="theme_slugs", readonly=True)
     actor_slugs = fields.Field(column_name="actor_slugs", readonly=True)
     objective_slugs = fields.Field(column_name="objective_slugs", readonly=True)
+    objective_bases = fields.Field(column_name="objective_bases", readonly=True)
     updated_at = fields.Field(column_name="updated_at", readonly=True)
     version = fields.Field(column_name="version", readonly=True)
     url = fields.Field(column_name="url", readonly=True)

@@ -4,6 +4,7 @@ from .cycles import ReportingCycle, ReportingRequest, RequestState
 from .evidence import EvidenceFile
 from .follows import Follow, FollowThrottle
 from .notifications import EmailNotice
+from .provenance import Basis, EditorialFact, ObjectiveMapping
 from .recommendations import (
     FollowUpAction,
     ProgressUpdate,
@@ -14,13 +15,18 @@ from .recommendations import (
 )
 from .reference import Actor, Document, Forum, FrameworkObjective, Process, Roundtable, Theme, User
 from .status import STATUS_COLOURS, Status, not_reported_cutoff, not_reported_since
+from .sync import Deletion, Synced
 from .version import DataVersion
 from .webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "STATUS_COLOURS",
     "Actor",
+    "Basis",
+    "EditorialFact",
+    "ObjectiveMapping",
     "DataVersion",
+    "Deletion",
     "EmailNotice",
     "EvidenceFile",
     "Follow",
@@ -40,6 +46,7 @@ __all__ = [
     "RecommendationQuerySet",
     "Roundtable",
     "Status",
+    "Synced",
     "Theme",
     "User",
     "not_reported_cutoff",

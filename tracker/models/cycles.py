@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from .clean_fields import CleanCharField, CleanTextField
 from .recommendations import ProgressUpdate, Recommendation
 from .reference import Actor
+from .sync import Synced
 
 
 def default_close_after_days():
@@ -89,7 +90,7 @@ class ReportingCycleQuerySet(models.QuerySet):
         return self.filter(pk__in=ids)
 
 
-class ReportingCycle(models.Model):
+class ReportingCycle(Synced):
     """A named round in which the secretariat asks actors to report on recommendations by a deadline."""
 
     class State(models.TextChoices):

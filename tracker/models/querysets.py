@@ -7,9 +7,11 @@ they relate to are reached through the relations (`_related`), never imported fr
 
 from django.db import models
 from django.db.models import Aggregate, CharField, Count, F, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Concat, TruncDate, Upper
+from django.db.models.functions import Coalesce, Concat, TruncDate
 
-from .reference import Actor, FrameworkObjective, Theme
+from .api_rows import ApiRows
+from .provenance import ObjectiveMapping, mapping_export_entry
+from .reference import Actor, Theme
 from .status import Status
 
 # Separates the names an export packs into one column; a control character no name contains.
@@ -59,6 +61,7 @@ API_ROW_FIELDS = (
     "source_locator",
     "version",
     "updated_at",
+    "change_key",
     "forum__slug",
     "forum__title",
     "forum__start_date",
@@ -78,6 +81,8 @@ API_LISTS = {
     "actors": ("slug", "name"),
     "objectives": ("slug", "framework", "number", "title"),
 }
+# Fields of the link itself, after the related object's: a framework mapping's basis.
+API_LINK_FIELDS = {"objectives": ("basis",)}
 
 
 def _related(model, name):
@@ -86,11 +91,21 @@ def _related(model, name):
     return model._meta.get_field(name).related_model
 
 
-def _latest_approved_update(recommendation_model, as_of):
-    """The approved updates of the outer recommendation (OuterRef) reported on or before `as_of`,
-    the one that set its status on that date first."""
+def _latest_approved_update(recommendation_model, as_of, outer="pk"):
+    """The approved updates of the outer recommendation (`OuterRef(outer)`) reported on or before
+    `as_of`, the one that set its status on that date first."""
     updates = _related(recommendation_model, "updates")
-    return updates.objects.reported_by_on(as_of).filter(recommendation=OuterRef("pk")).timeline()
+    return updates.objects.reported_by_on(as_of).filter(recommendation=OuterRef(outer)).timeline()
+
+
+def _status_on(recommendation_model, as_of, outer):
+    """An expression of the status of the recommendation `outer` names on the date `as_of`: its
+    stored current status without a date, else that of its latest approved update reported by
+    then, else "no information" (as `with_effective_status()` decides)."""
+    if as_of is None:
+        return F(f"{outer}__status")
+    latest = _latest_approved_update(recommendation_model, as_of, outer).values("status")[:1]
+    return Coalesce(Subquery(latest, output_field=models.CharField()), Value(Status.NO_INFORMATION.value))
 
 
 class RecommendationQuerySet(models.QuerySet):
@@ -108,16 +123,18 @@ class RecommendationQuerySet(models.QuerySet):
         """What a list row shows: forum, process, roundtable and themes, in a fixed number of queries."""
         return self.select_related("forum__process", "roundtable").prefetch_related("themes")
 
-    def for_detail(self):
+    def for_detail(self, as_of=None):
         """Everything the public detail page shows, in a fixed number of queries: the source,
-        themes, actors, objectives, the approved timeline (as `public_updates`), links in both
-        directions and follow-up actions."""
+        themes, actors, objective mappings (with their objective), the approved timeline (as
+        `public_updates`, newest first, all of it: the page splits it at `as_of`), links in both
+        directions, each with `other_status` (the linked recommendation's status, on `as_of` when
+        given: a correlated subquery), and follow-up actions."""
         updates, links = _related(self.model, "updates"), _related(self.model, "links_out")
         follow_ups = _related(self.model, "follow_ups")
         return self.select_related("forum__process", "roundtable__parent", "source_document").prefetch_related(
             "themes",
             "actors",
-            "objectives",
+            Prefetch("objective_mappings", queryset=ObjectiveMapping.objects.select_related("frameworkobjective")),
             Prefetch(
                 "updates",
                 queryset=updates.objects.public()
@@ -128,15 +145,15 @@ class RecommendationQuerySet(models.QuerySet):
             ),
             Prefetch(
                 "links_out",
-                queryset=links.objects.select_related("to_recommendation__forum", "source_document").order_by(
-                    "kind", "to_recommendation__forum__start_date", "to_recommendation__code"
-                ),
+                queryset=links.objects.select_related("to_recommendation__forum", "source_document")
+                .annotate(other_status=_status_on(self.model, as_of, "to_recommendation"))
+                .order_by("kind", "to_recommendation__forum__start_date", "to_recommendation__code"),
             ),
             Prefetch(
                 "links_in",
-                queryset=links.objects.select_related("from_recommendation__forum", "source_document").order_by(
-                    "kind", "from_recommendation__forum__start_date", "from_recommendation__code"
-                ),
+                queryset=links.objects.select_related("from_recommendation__forum", "source_document")
+                .annotate(other_status=_status_on(self.model, as_of, "from_recommendation"))
+                .order_by("kind", "from_recommendation__forum__start_date", "from_recommendation__code"),
             ),
             Prefetch("follow_ups", queryset=follow_ups.objects.select_related("forum", "document")),
         )
@@ -186,18 +203,21 @@ class RecommendationQuerySet(models.QuerySet):
         """
         return self.order_by().values(*group_by, "effective_status").annotate(n=Count("pk"))
 
-    def for_dashboard(self, as_of=None):
+    def for_dashboard(self, as_of=None, objective_basis=None):
         """The dashboard's status counts, with `as_of` of the status each recommendation had then:
         {"forum": rows, "theme": rows, "objective": rows}, the rows `status_counts()` gives grouped
-        by `forum`, `themes` and `objectives`. Three GROUP BY queries whatever the number of
-        recommendations. A recommendation has one forum and a forum one process, so the counts
-        per process and overall are sums of those per forum (tracker.breakdowns adds them up).
+        by `forum` and `kind`, `themes` and `objective_mappings__frameworkobjective` (only mappings
+        of `objective_basis`, a Basis, if given). Three GROUP BY queries whatever the number
+        of recommendations. A recommendation has one forum and a forum one process, so the counts
+        per process and overall (by status and by kind) are sums of those per forum
+        (tracker.breakdowns adds them up).
         """
         effective = self.with_effective_status(as_of)
+        mapped = effective.filter(objective_mappings__basis=objective_basis) if objective_basis else effective
         return {
-            "forum": list(effective.status_counts("forum")),
+            "forum": list(effective.status_counts("forum", "kind")),
             "theme": list(effective.status_counts("themes")),
-            "objective": list(effective.status_counts("objectives")),
+            "objective": list(mapped.status_counts("objective_mappings__frameworkobjective")),
         }
 
     def for_forum_page(self, as_of=None):
@@ -239,7 +259,7 @@ class RecommendationQuerySet(models.QuerySet):
                 row[name] = []
             links = relation.remote_field.through.objects.filter(**{f"{relation.m2m_field_name()}__in": list(by_id)})
             ordering = [f"{related}__{key}" for key in relation.related_model._meta.ordering]
-            columns = [f"{related}__{field}" for field in fields]
+            columns = [f"{related}__{field}" for field in fields] + list(API_LINK_FIELDS.get(name, ()))
             for recommendation_id, *values in links.order_by(*ordering).values_list(
                 relation.m2m_column_name(), *columns
             ):
@@ -258,6 +278,8 @@ class RecommendationQuerySet(models.QuerySet):
         for link in links.values(
             "kind",
             "note",
+            "basis",
+            "basis_note",
             "from_recommendation_id",
             "from_recommendation__code",
             "from_recommendation__version",
@@ -270,6 +292,8 @@ class RecommendationQuerySet(models.QuerySet):
                 {
                     "kind": link["kind"],
                     "note": link["note"],
+                    "basis": link["basis"],
+                    "basis_note": link["basis_note"],
                     "code": link[f"{other}__code"],
                     "version": link[f"{other}__version"],
                 }
@@ -296,10 +320,10 @@ class RecommendationQuerySet(models.QuerySet):
 
         The fields, in order: code, kind, effective_status, text, process, forum slug, forum
         title, forum start date, roundtable slug, roundtable code, roundtable title, themes, actors
-        (responsible), objectives (each joined "slug\x1ename" entries, the objective's name its
-        label "GCM 6"), source document symbol, source document title, source_locator,
-        target_date, last_update, reported_since, updated_at, version. Call it on a queryset
-        annotated by `with_effective_status()` and `with_last_update()`.
+        (responsible) (each joined "slug\x1ename" entries), objectives (joined
+        "slug\x1eGCM 6\x1ebasis" entries: the objective's label, the mapping's basis), source
+        document symbol, source document title, source_locator, target_date, last_update,
+        reported_since, updated_at, version. Call it after `with_effective_status()` and `with_last_update()`.
         """
 
         def pair(name):
@@ -319,11 +343,7 @@ class RecommendationQuerySet(models.QuerySet):
             "roundtable__title",
             _joined(Theme.objects.all(), "recommendations", pair("name")),
             _joined(Actor.objects.all(), "responsible_for", pair("name")),
-            _joined(
-                FrameworkObjective.objects.all(),
-                "recommendations",
-                pair(Concat(Upper("framework"), Value(" "), "number", output_field=CharField())),
-            ),
+            _joined(ObjectiveMapping.objects.all(), "recommendation", mapping_export_entry(EXPORT_PAIR_SEPARATOR)),
             "source_document__symbol",
             "source_document__title",
             "source_locator",
@@ -351,26 +371,6 @@ class RecommendationQuerySet(models.QuerySet):
                 Subquery(latest, output_field=models.CharField()), Value(Status.NO_INFORMATION.value)
             )
         )
-
-
-class ApiRows:
-    """A page-able list of API rows (`RecommendationQuerySet.for_api_list()`): what Django's
-    Paginator takes (an object with `count()` and slicing). The COUNT runs on the queryset as it
-    is, without the joins of the rows, which would only slow it down; a slice is the rows of
-    `for_api_detail()` with their `with_api_lists()`."""
-
-    def __init__(self, queryset, as_of=None):
-        self.queryset, self.as_of = queryset, as_of
-        self.model, self.ordered = queryset.model, queryset.ordered
-
-    def count(self):
-        return self.queryset.count()
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            return self[index : index + 1][0]
-        rows = list(self.queryset.for_api_detail(self.as_of)[index])
-        return self.queryset.with_api_lists(rows)
 
 
 class ProgressUpdateQuerySet(models.QuerySet):

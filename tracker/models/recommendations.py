@@ -13,9 +13,11 @@ from simple_history.models import HistoricalRecords
 
 from .clean_fields import CleanCharField, CleanTextField
 from .fields import SearchTextField
+from .provenance import Provenance
 from .querysets import ProgressUpdateQuerySet, RecommendationQuerySet
 from .reference import Actor, Document, Forum, FrameworkObjective, Roundtable, Theme
 from .status import Status
+from .sync import Synced
 
 
 def first_words(text, limit=60):
@@ -27,7 +29,7 @@ def first_words(text, limit=60):
     return (cut or text[:limit]) + "…"
 
 
-class Recommendation(models.Model):
+class Recommendation(Synced):
     """One actionable item of a forum: a recommendation, outcome, key message or finding.
 
     `status` is the status of the most recent approved progress update. It is stored here, in
@@ -71,7 +73,12 @@ class Recommendation(models.Model):
         help_text=_("Who is expected to act on it."),
     )
     objectives = models.ManyToManyField(
-        FrameworkObjective, blank=True, related_name="recommendations", verbose_name=_("framework objectives")
+        FrameworkObjective,
+        through="tracker.ObjectiveMapping",
+        blank=True,
+        related_name="recommendations",
+        verbose_name=_("framework objectives"),
+        help_text=_("Each mapping records its basis: the source, or the secretariat's judgement."),
     )
     status = models.CharField(
         _("current status"),
@@ -110,11 +117,11 @@ class Recommendation(models.Model):
         help_text=_("Incremented on every change; guards against lost updates."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # Code and text as search compares them (tracker.text.search_form), computed on every save.
-    search_text = SearchTextField(_("search text"), sources=("code", "text"))
+    # Code, text and theme names as search compares them (tracker.text.search_document: folded and
+    # stemmed), computed on every save; tracker.models.search keeps it current when themes change.
+    search_text = SearchTextField(_("search text"), sources=("code", "text"), related=("themes__name",))
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "search_text"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "change_key", "search_text"])
     objects = RecommendationQuerySet.as_manager()
 
     class Meta:
@@ -183,9 +190,10 @@ class Recommendation(models.Model):
             raise ValidationError({"roundtable": _("The roundtable must belong to the recommendation's forum.")})
 
 
-class RecommendationLink(models.Model):
+class RecommendationLink(Provenance):
     """A typed link from one recommendation to an earlier one it restates, refines, follows up
-    or supersedes, often from another forum years later."""
+    or supersedes, often from another forum years later; with its basis (the source says so, or
+    the secretariat judged it)."""
 
     class Kind(models.TextChoices):
         RESTATES = "restates", _("restates")
@@ -269,7 +277,7 @@ class FollowUpAction(models.Model):
         return f"{self.recommendation_id} → {self.forum or self.document}"
 
 
-class ProgressUpdate(models.Model):
+class ProgressUpdate(Synced):
     """A dated assessment of one recommendation by one actor.
 
     What a focal point records is `submitted` until the secretariat approves or returns it; only
@@ -330,7 +338,7 @@ class ProgressUpdate(models.Model):
         help_text=_("Incremented on every change of this update; guards its revision and review."),
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["updated_at", "change_key"])
     objects = ProgressUpdateQuerySet.as_manager()
 
     class Meta:

@@ -9,9 +9,38 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .clean_fields import CleanCharField, CleanTextField
+from .sync import Synced
 
 
-class Document(models.Model):
+class DocumentQuerySet(models.QuerySet):
+    def for_index(self):
+        """The documents index: each document with how many forums (`forum_count`), recommendations
+        (`recommendation_count`, as their source), follow-up actions (`follow_up_count`), links
+        between recommendations (`link_count`) and approved progress updates (`update_count`, as
+        evidence) cite it, one correlated subquery each, and its editorial facts prefetched (one
+        query more). The most cited first (`citations`, their sum), then by date (undated last) and
+        title: the seed lists a hundred related documents that nothing here cites yet."""
+        outer = models.OuterRef("pk")
+        recommendations = _recommendations(self.model)
+        counts = ("forum_count", "recommendation_count", "follow_up_count", "link_count", "update_count")
+        ordering = (models.F("citations").desc(), models.F("date").asc(nulls_last=True), "title", "id")
+        return (
+            self.annotate(
+                forum_count=_count(self.model._meta.get_field("forums").through.objects.filter(document=outer)),
+                recommendation_count=_count(recommendations.objects.filter(source_document=outer)),
+                follow_up_count=_count(_related(self.model, "acted_on").objects.filter(document=outer)),
+                link_count=_count(_related(recommendations, "links_out").objects.filter(source_document=outer)),
+                update_count=_count(
+                    _related(self.model, "progress_updates").objects.public().filter(source_document=outer)
+                ),
+            )
+            .annotate(citations=sum((models.F(name) for name in counts), models.Value(0)))
+            .order_by(*ordering)
+            .prefetch_related("editorial_facts")
+        )
+
+
+class Document(Synced):
     """A source document: a report, a UN symbol document, a presentation, a chair's summary.
 
     Forums and recommendations cite documents, so every item on the site says where it comes from.
@@ -27,6 +56,8 @@ class Document(models.Model):
     url = models.URLField(_("link"), max_length=500, blank=True, default="")
     notes = CleanTextField(_("notes"), blank=True, default="")
 
+    objects = DocumentQuerySet.as_manager()
+
     class Meta:
         ordering = ["title", "id"]
         verbose_name = _("document")
@@ -34,6 +65,9 @@ class Document(models.Model):
 
     def __str__(self):
         return f"{self.symbol} {self.title}".strip() if self.symbol else self.title
+
+    def get_absolute_url(self):
+        return reverse("tracker:document-detail", args=[self.slug])
 
 
 def _related(model, name):
@@ -66,7 +100,7 @@ class ProcessQuerySet(models.QuerySet):
         )
 
 
-class Process(models.Model):
+class Process(Synced):
     """A recurring dialogue or framework: GCIM, the HLD, the GFMD, GATS Mode 4, workshops."""
 
     class Kind(models.TextChoices):
@@ -96,6 +130,9 @@ class Process(models.Model):
     def __str__(self):
         return self.acronym or self.name
 
+    def get_absolute_url(self):
+        return reverse("tracker:process-detail", args=[self.slug])
+
 
 class ForumQuerySet(models.QuerySet):
     def with_process(self):
@@ -113,20 +150,22 @@ class ForumQuerySet(models.QuerySet):
 
     def for_page(self):
         """What the public forum page shows besides its recommendations: the process (joined), and
-        prefetched where `forum.documents.all()`, `forum.roundtables.all()` and
-        `forum.acted_on.all()` find them, its documents, its roundtables in order (parents before
-        their sub-sessions) and the follow-up actions it made with the earlier recommendations
-        they acted on and their forums. Four queries whatever their number."""
+        prefetched where `forum.documents.all()`, `forum.roundtables.all()`,
+        `forum.acted_on.all()` and `forum.editorial_facts.all()` find them, its documents, its
+        roundtables in order (parents before their sub-sessions), the follow-up actions it made
+        with the earlier recommendations they acted on and their forums, and the fields whose
+        value the secretariat added (editorial facts). Five queries whatever their number."""
         roundtables = _related(self.model, "roundtables")
         follow_ups = _related(self.model, "acted_on")
         return self.select_related("process").prefetch_related(
             "documents",
+            "editorial_facts",
             Prefetch("roundtables", queryset=roundtables.objects.order_by("order", "code", "id")),
             Prefetch("acted_on", queryset=follow_ups.objects.select_related("recommendation__forum")),
         )
 
 
-class Forum(models.Model):
+class Forum(Synced):
     """One meeting (or report) of a process, e.g. the first GFMD, Brussels, 9–11 July 2007."""
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
@@ -186,8 +225,14 @@ class RoundtableQuerySet(models.QuerySet):
         )
 
 
-class Roundtable(models.Model):
-    """A session of a forum, possibly a sub-session of another (Manila RT1 → 1.a, 1.b)."""
+class Roundtable(Synced):
+    """A session of a forum, possibly a sub-session of another (Manila RT1 → 1.a, 1.b); `kind`
+    is what the source calls it (the expert meeting's three parts are sections)."""
+
+    class Kind(models.TextChoices):
+        ROUNDTABLE = "roundtable", _("Roundtable")
+        SUB_SESSION = "sub_session", _("Sub-session")
+        SECTION = "section", _("Section")
 
     forum = models.ForeignKey(Forum, on_delete=models.PROTECT, related_name="roundtables", verbose_name=_("forum"))
     parent = models.ForeignKey(
@@ -204,6 +249,13 @@ class Roundtable(models.Model):
     )
     code = CleanCharField(_("code"), max_length=20, help_text=_("Number as in the source, e.g. 1 or 1.a."))
     title = CleanCharField(_("title"), max_length=400)
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.ROUNDTABLE,
+        help_text=_("What the source calls it: roundtable, sub-session or section."),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     objects = RoundtableQuerySet.as_manager()
@@ -235,8 +287,20 @@ class ActorQuerySet(models.QuerySet):
         through = self.model._meta.get_field("responsible_for").through.objects
         return self.annotate(recommendation_count=_count(through.filter(actor=models.OuterRef("pk"))))
 
+    def for_index(self):
+        """The actors index: `recommendation_count` (responsible for), `report_count` (its approved
+        progress updates) and `last_reported_on` (the report date of the latest), one correlated
+        subquery each."""
+        outer = models.OuterRef("pk")
+        reports = _related(self.model, "updates").objects.public().filter(actor=outer)
+        latest = reports.order_by("-reported_on").values("reported_on")[:1]
+        return self.with_recommendation_count().annotate(
+            report_count=_count(reports),
+            last_reported_on=models.Subquery(latest, output_field=models.DateField()),
+        )
 
-class Actor(models.Model):
+
+class Actor(Synced):
     """A government, intergovernmental organisation, secretariat or civil-society body.
 
     Staff users belong to an actor, which scopes what they may report on.
@@ -279,7 +343,7 @@ class ThemeQuerySet(models.QuerySet):
         return self.annotate(recommendation_count=_count(through.filter(theme=models.OuterRef("pk"))))
 
 
-class Theme(models.Model):
+class Theme(Synced):
     """A tag such as labour mobility, remittances or gender."""
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
@@ -307,7 +371,7 @@ class FrameworkObjectiveQuerySet(models.QuerySet):
         return self.annotate(recommendation_count=_count(through.filter(frameworkobjective=models.OuterRef("pk"))))
 
 
-class FrameworkObjective(models.Model):
+class FrameworkObjective(Synced):
     """An objective or target of a current framework (the Global Compact for Migration's 23
     objectives, the SDG migration targets), so old recommendations roll up under them."""
 

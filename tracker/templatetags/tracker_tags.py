@@ -1,15 +1,128 @@
-"""Template tags of the public pages: status badges, stacked status bars and browse links."""
+"""Template tags of the public pages: status badges, stacked status bars, browse links, the
+as-of date carried by every internal link, counts by kind and session names."""
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from tracker.models import STATUS_COLOURS, Recommendation, Status
+from tracker.models import STATUS_COLOURS, Recommendation, Roundtable, Status
 from tracker.models.status import not_reported_since
 
 register = template.Library()
+
+# "18 recommendations", "1 key message", ...: one wording per kind, in Recommendation.Kind's order
+# (functions of the number, so ngettext chooses the plural from the number itself).
+KIND_COUNT_WORDINGS = {
+    Recommendation.Kind.RECOMMENDATION: lambda n: ngettext("%(count)s recommendation", "%(count)s recommendations", n),
+    Recommendation.Kind.OUTCOME: lambda n: ngettext("%(count)s outcome", "%(count)s outcomes", n),
+    Recommendation.Kind.KEY_MESSAGE: lambda n: ngettext("%(count)s key message", "%(count)s key messages", n),
+    Recommendation.Kind.FINDING: lambda n: ngettext("%(count)s finding", "%(count)s findings", n),
+}
+# "Roundtable 1", "Sub-session 1.a", "Section RP": what the source calls a forum's session.
+SESSION_WORDINGS = {
+    Roundtable.Kind.ROUNDTABLE: _("Roundtable %(code)s"),
+    Roundtable.Kind.SUB_SESSION: _("Sub-session %(code)s"),
+    Roundtable.Kind.SECTION: _("Section %(code)s"),
+}
+
+
+def _iso(as_of):
+    return as_of.isoformat() if hasattr(as_of, "isoformat") else str(as_of)
+
+
+def with_as_of(url, as_of):
+    """`url` (a path, with or without a query and a #fragment) with `as_of` (a date or
+    "YYYY-MM-DD") set in its query, replacing any `as_of` it had; `url` unchanged when `as_of`
+    is empty."""
+    url = str(url)
+    if not as_of:
+        return url
+    parts = urlsplit(url)
+    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if key != "as_of"]
+    query.append(("as_of", _iso(as_of)))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+@register.simple_tag(takes_context=True)
+def as_of_url(context, url):
+    """`url` carrying the `as_of` date the page is viewed as of (the context's `as_of`, set by
+    the views that honour it), so a reader who looks at the past stays there from link to link;
+    `url` as it is on a page of today. The one way templates add `as_of` to an internal link."""
+    return with_as_of(url, context.get("as_of"))
+
+
+@register.simple_tag(takes_context=True)
+def today_url(context):
+    """The current page's address without `as_of` (nor `page`, as the list it pages through
+    changes with the date), every other parameter kept: where "back to today" goes."""
+    request = context["request"]
+    query = request.GET.copy()
+    for key in ("as_of", "page"):
+        query.pop(key, None)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
+def kind_count_parts(kinds):
+    """[(kind, "18 recommendations"), ...] for each kind with a count in `kinds` ({kind: n}), in
+    Recommendation.Kind's order."""
+    return [
+        (kind, wording(kinds[kind]) % {"count": intcomma(kinds[kind])})
+        for kind, wording in KIND_COUNT_WORDINGS.items()
+        if kinds.get(kind)
+    ]
+
+
+@register.simple_tag(takes_context=True)
+def kind_counts(context, source, links=False):
+    """A total told by kind: "18 recommendations, 19 key messages, 9 outcomes, 6 findings".
+
+    `source` is a `tracker.breakdowns.Breakdown` (its `kinds` and, for links, its `filters`) or
+    a dict {kind: n}. With `links=True` each part links to the browse list of that kind (with the
+    breakdown's filters and the page's `as_of`). A breakdown counted without kinds says "52
+    items"; nothing counted, "0 items"."""
+    kinds = getattr(source, "kinds", source) or {}
+    parts = kind_count_parts(kinds)
+    if not parts:
+        total = getattr(source, "total", 0) or 0
+        return ngettext("%(count)s item", "%(count)s items", total) % {"count": intcomma(total)}
+    if not links:
+        return ", ".join(str(text) for _kind, text in parts)
+    filters = getattr(source, "filters", None) or {}
+    as_of = context.get("as_of")
+    return format_html_join(
+        ", ", '<a href="{}">{}</a>', ((browse_url(filters, as_of, kind=kind), text) for kind, text in parts)
+    )
+
+
+@register.inclusion_tag("tracker/includes/kind_total.html", takes_context=True)
+def kind_total(context, breakdown):
+    """A breakdown's total told by kind, each number linking to the browse list it counts (with
+    the breakdown's filters and the page's `as_of`): "52 items: 18 recommendations, 19 key
+    messages, 9 outcomes, 6 findings"; one kind alone, "22 recommendations"; none, "0 items"."""
+    as_of = context.get("as_of")
+    parts = [
+        (text, browse_url(breakdown.filters, as_of, kind=kind)) for kind, text in kind_count_parts(breakdown.kinds)
+    ]
+    total = breakdown.total
+    return {
+        "parts": parts,
+        "total_label": ngettext("%(count)s item", "%(count)s items", total) % {"count": intcomma(total)},
+        "total_url": browse_url(breakdown.filters, as_of),
+    }
+
+
+@register.filter
+def session_label(roundtable):
+    """ "Roundtable 1", "Sub-session 1.a" or "Section RP": the session's kind, as its source
+    calls it (Roundtable.kind), and its code."""
+    wording = SESSION_WORDINGS.get(roundtable.kind, SESSION_WORDINGS[Roundtable.Kind.ROUNDTABLE])
+    return wording % {"code": roundtable.code}
 
 
 def browse_query(filters, as_of=None, **extra):

@@ -1,34 +1,39 @@
-from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
+from tracker import breakdowns
+from tracker.http import params
+from tracker.http.formats import format_not_offered, offers_formats, requested_format
 from tracker.models import Recommendation
 
 from . import export
 from .common import BrowseFilterSet, paginate
 
-FORMATS = {"html", "csv", "json", "xlsx"}
+EXPORTS = ("csv", "json", "xlsx")
 # The filters drawn as drop-down lists, in the order of the form.
 SELECT_FILTERS = ("process", "forum", "roundtable", "theme", "objective", "actor", "kind", "not_reported")
 
 
+@offers_formats(*EXPORTS)
 def recommendation_list(request):
     """/recommendations/: the browse list, filtered by the shared FilterSet, sorted, paged;
-    `?format=csv`, `?format=json` and `?format=xlsx` export exactly the filtered list (every page)."""
-    output = request.GET.get("format", "html") or "html"
-    if output not in FORMATS:
-        return HttpResponse(
-            _("Unknown format %(format)s: use csv, json or xlsx.") % {"format": output},
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+    `?format=csv`, `?format=json` and `?format=xlsx` export exactly the filtered list (every page).
+    Another `format` is 406 (tracker.http.formats). An export refuses, as the API does, a parameter
+    that is not one of the filters (400 naming it, with any filter value that is not valid); the
+    page ignores such parameters (`utm_source`, ...)."""
+    output = requested_format(request)
+    if output != "html" and output not in EXPORTS:
+        return format_not_offered(request)
     base = Recommendation.objects.all() if output != "html" else Recommendation.objects.for_list()
     filterset = BrowseFilterSet(request.GET, queryset=base)
     valid = filterset.is_valid()
     as_of = filterset.form.cleaned_data.get("as_of")
     if output != "html":
-        if not valid:
-            return export.invalid_filters(filterset.errors, output)
+        known = export_parameters()
+        unknown = params.unknown_parameters(request.GET, known)
+        if unknown or not valid:
+            return export.invalid_filters(
+                {**params.unknown_parameter_errors(unknown, known), **params.form_errors(filterset.form)}
+            )
         rows = filterset.qs.with_last_update(as_of).for_export()
         return export.stream(request, rows, output, as_of)
 
@@ -50,21 +55,23 @@ def recommendation_list(request):
         "valid": valid,
         "has_filters": bool(active),
         "filter_query": filter_query(request),
-        "current_status_url": current_status_url(request),
+        # The filtered list counted by kind ("18 recommendations, 19 key messages, ..."): one GROUP BY.
+        "kinds": breakdowns.breakdown_from_rows(filterset.qs.status_counts("kind")).kinds if valid else {},
     }
     return render(request, "tracker/recommendation_list.html", context, status=200 if valid else 400)
 
 
+def export_parameters():
+    """The query parameters an export reads: the filters and `format`."""
+    return params.filterset_parameters(BrowseFilterSet) | {"format"}
+
+
 def filter_query(request):
-    """The request's filters without paging and format, to build sort, page, export and feed links."""
+    """The request's filters without paging, format or parameters that are not filters (which an
+    export would refuse), to build sort, page, export and feed links."""
     query = request.GET.copy()
-    for key in ("page", "format"):
-        query.pop(key, None)
+    filters = params.filterset_parameters(BrowseFilterSet)
+    for key in list(query):
+        if key not in filters:
+            del query[key]
     return query
-
-
-def current_status_url(request):
-    """The same list without `as_of`: what "show the current status" links to."""
-    query = filter_query(request)
-    query.pop("as_of", None)
-    return f"?{query.urlencode()}" if query else request.path

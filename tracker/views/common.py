@@ -78,10 +78,21 @@ def _grouped_forums():
     return [("", _("Any")), *groups.items()]
 
 
+def forum_short_name(forum):
+    """ "Brussels 2007": the forum's city (else country) and year when both are known, else its title."""
+    place = forum.city or forum.country
+    if place and forum.start_date:
+        return f"{place} {forum.start_date.year}"
+    return forum.title
+
+
 def _grouped_roundtables():
+    """Sessions grouped by forum, each option naming its forum ("Brussels 2007 — 1. Human capital
+    …"), as Brussels and Manila both have a "1.", and an option is often read out of its group."""
     groups = {}
     for roundtable in Roundtable.objects.in_forum_order():
-        groups.setdefault(roundtable.forum.title, []).append((roundtable.slug, str(roundtable)))
+        label = f"{forum_short_name(roundtable.forum)} — {roundtable}"
+        groups.setdefault(roundtable.forum.title, []).append((roundtable.slug, label))
     return [("", _("Any")), *groups.items()]
 
 

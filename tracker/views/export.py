@@ -6,7 +6,7 @@ thousand. A full export is about a hundred thousand rows, so the work per row is
 rows are tuples, unpacked once; the names a row's themes, actors and objectives are joined into
 by the query are split, sorted and joined again once per distinct value (`functools.lru_cache`,
 bounded, so memory stays flat); status labels are translated once per export; CSV lines are
-formatted here exactly as `csv.writer` would (`_csv_chunks` says why) and sent CHUNK_SIZE rows at
+formatted here exactly as `csv.writer` would (`csv_chunks` says why) and sent CHUNK_SIZE rows at
 a time, JSON likewise, so the server writes a hundred large chunks rather than a hundred thousand
 small ones. Every text cell of the CSV goes
 through `tracker.text.escape_formula`, so no spreadsheet runs a value as a formula.
@@ -18,11 +18,12 @@ import re
 import tempfile
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tracker.columns import EXPORT_COLUMNS
+from tracker.http import params
 from tracker.models import Status
 from tracker.models.querysets import EXPORT_LIST_SEPARATOR, EXPORT_PAIR_SEPARATOR
 from tracker.models.status import not_reported_cutoff
@@ -46,11 +47,20 @@ def _split_pairs(joined):
     return sorted(((slug, name) for slug, _sep, name in pairs), key=lambda pair: (pair[1], pair[0]))
 
 
+def _split_mappings(joined):
+    """The ("slug", "label", "basis") entries of the framework mappings `for_export()` joined in
+    one string (None if there are none), sorted by label."""
+    if not joined:
+        return []
+    entries = (entry.split(EXPORT_PAIR_SEPARATOR, 2) for entry in joined.split(EXPORT_LIST_SEPARATOR))
+    return sorted(((slug, label, basis) for slug, label, basis in entries), key=lambda entry: (entry[1], entry[0]))
+
+
 def _export_rows(request, rows, list_output, as_of=None):
     """Export rows (lists in COLUMNS order) from `for_export()` rows: missing values None, dates
     and datetimes as such. Themes, actors and objectives are their names and, in the next
-    column, their slugs, each sorted by name and passed to `list_output`; `not_reported_since`
-    is flagged as of `as_of` (today when None)."""
+    column, their slugs, each sorted by name and passed to `list_output`, and the objectives'
+    mappings' bases after their slugs; `not_reported_since` is flagged as of `as_of` (today when None)."""
     cutoff = not_reported_cutoff(as_of)
     url_pattern = request.build_absolute_uri(reverse("tracker:recommendation-detail", args=["CODE"]))
     prefix, suffix = url_pattern.rsplit("CODE", 1)
@@ -62,7 +72,12 @@ def _export_rows(request, rows, list_output, as_of=None):
         pairs = _split_pairs(joined)
         return list_output([name for _slug, name in pairs]), list_output([slug for slug, _name in pairs])
 
-    themes, actors, objectives = (functools.lru_cache(maxsize=MEMO_SIZE)(lists) for _ in range(3))
+    def mappings(joined):
+        entries = _split_mappings(joined)
+        return tuple(list_output([entry[i] for entry in entries]) for i in (1, 0, 2))
+
+    themes, actors = (functools.lru_cache(maxsize=MEMO_SIZE)(lists) for _ in range(2))
+    objectives = functools.lru_cache(maxsize=MEMO_SIZE)(mappings)
     for (
         code,
         kind,
@@ -89,7 +104,7 @@ def _export_rows(request, rows, list_output, as_of=None):
     ) in rows.iterator(chunk_size=CHUNK_SIZE):
         theme_names, theme_slugs = themes(theme_pairs)
         actor_names, actor_slugs = actors(actor_pairs)
-        objective_names, objective_slugs = objectives(objective_pairs)
+        objective_names, objective_slugs, objective_bases = objectives(objective_pairs)
         yield [
             code,
             kind,
@@ -109,6 +124,7 @@ def _export_rows(request, rows, list_output, as_of=None):
             actor_slugs,
             objective_names,
             objective_slugs,
+            objective_bases,
             f"{document_symbol} {document_title}"
             if document_symbol and document_title
             else document_symbol or document_title or None,
@@ -147,17 +163,18 @@ def _plain(value):
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def _csv_chunks(request, rows, as_of=None):
+def csv_chunks(request, rows, as_of=None, *, bom=True):
     """CSV text, CHUNK_SIZE lines at a time, byte for byte what csv.writer writes (the tests
     compare them) after a UTF-8 byte-order mark (so that Excel reads accented text right; the
-    import accepts files with or without it), every text cell escaped with `escape_formula`.
+    import accepts files with or without it; `bom=False` leaves it out, as the open-data package's
+    recommendations.csv does), every text cell escaped with `escape_formula`.
 
     Lines are formatted here rather than by csv.writer: on a full export `writerow` took 40% more
     time in-process (550–647 ms against 385–471 ms for 20,000 rows, docs/benchmarks.md), which
     would cost the export its lead over Datasette's. Values that recur from row to row are quoted
     once per distinct value (`functools.lru_cache`)."""
     quoted = functools.lru_cache(maxsize=MEMO_SIZE)(_csv_field)
-    lines = ["\ufeff" + ",".join(map(_csv_field, COLUMNS))]
+    lines = [("\ufeff" if bom else "") + ",".join(map(_csv_field, COLUMNS))]
     for (
         code,
         kind,
@@ -177,6 +194,7 @@ def _csv_chunks(request, rows, as_of=None):
         actor_slugs,
         objectives,
         objective_slugs,
+        objective_bases,
         source_document,
         source_locator,
         target_date,
@@ -195,6 +213,7 @@ def _csv_chunks(request, rows, as_of=None):
             f"{quoted(process)},{quoted(forum)},{quoted(forum_title)},{_plain(forum_date)},{quoted(roundtable)},"
             f"{quoted(roundtable_slug)},{quoted(roundtable_title)},{quoted(themes)},{quoted(theme_slugs)},"
             f"{quoted(actors)},{quoted(actor_slugs)},{quoted(objectives)},{quoted(objective_slugs)},"
+            f"{quoted(objective_bases)},"
             f"{quoted(source_document)},{quoted(source_locator)},{_plain(target_date)},{_plain(last_update)},"
             f"{_plain(not_reported_since)},{_plain(updated_at)},{version},{url},{api_url}"
         )
@@ -259,17 +278,16 @@ def stream(request, rows, output, as_of):
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     elif output == "csv":
-        response = StreamingHttpResponse(_csv_chunks(request, rows, as_of), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(csv_chunks(request, rows, as_of), content_type="text/csv; charset=utf-8")
     else:
         response = StreamingHttpResponse(_json_chunks(request, rows, as_of), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{name}.{output}"'
     return response
 
 
-def invalid_filters(errors, output):
-    """400 with the filter errors, in the format that was asked for."""
-    message = _("Some filters are not valid; nothing was exported.")
-    if output == "json":
-        return JsonResponse({"detail": message, "errors": errors.get_json_data()}, status=400)
-    lines = [message] + [f"{field}: {' '.join(messages)}" for field, messages in errors.items()]
-    return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8")
+def invalid_filters(errors):
+    """400 in the API's error format (tracker.http.params.error_body), whatever format was asked
+    for, as the API answers: `errors` ({name: [message, ...]}) names each unknown parameter and
+    each filter value that is not valid."""
+    message = _("Some parameters are not valid; nothing was exported.")
+    return JsonResponse(params.error_body(errors, detail=message), status=400)

@@ -30,6 +30,7 @@ from .reference import (
     ThemeBriefSerializer,
     ThemeSerializer,
 )
+from .sync import DeletionSerializer
 from .updates import (
     CleanTextField,
     ErrorSerializer,
@@ -43,6 +44,7 @@ from .updates import (
 )
 
 __all__ = [
+    "DeletionSerializer",
     "NS",
     "ActorBriefSerializer",
     "ActorSerializer",

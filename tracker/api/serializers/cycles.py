@@ -58,6 +58,8 @@ class ReportingCycleSerializer(serializers.ModelSerializer):
             "extra_actors",
             "counts",
             "requests_url",
+            "change_key",
+            "updated_at",
         ]
 
     @extend_schema_field(StateCountsSerializer)

@@ -29,11 +29,16 @@ def url_template(request, view_name, lookup_url_kwarg, format=None):
     return templates[key]
 
 
+# Slugs and codes as the models allow them need no quoting; anything else is quoted.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]+")
+
+
 def url_from(template, lookup_value):
     """A URL of `url_template()` for one object; None without a lookup value, as DRF has it."""
     if lookup_value in (None, ""):
         return None
-    return template.replace(URL_PLACEHOLDER, quote(str(lookup_value), safe=""), 1)
+    value = str(lookup_value)
+    return template.replace(URL_PLACEHOLDER, value if _UNRESERVED.fullmatch(value) else quote(value, safe=""), 1)
 
 
 class TemplatedIdentityField(serializers.HyperlinkedIdentityField):

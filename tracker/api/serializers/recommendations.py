@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tracker.models import (
+    Basis,
     FollowUpAction,
     FrameworkObjective,
     Recommendation,
@@ -58,6 +59,16 @@ def _objective_label(framework, number):
     return FrameworkObjective(framework=framework, number=number).short_label
 
 
+BASIS_HELP = "source: the source document says so; editorial: the secretariat's judgement."
+
+
+class ObjectiveMappingSerializer(ObjectiveBriefSerializer):
+    basis = serializers.ChoiceField(choices=Basis.choices, help_text=BASIS_HELP)
+
+    class Meta(ObjectiveBriefSerializer.Meta):
+        fields = [*ObjectiveBriefSerializer.Meta.fields, "basis"]
+
+
 class RecommendationSerializer(serializers.ModelSerializer):
     url = api_url("recommendation", "code")
     html_url = HtmlUrlField()
@@ -68,7 +79,9 @@ class RecommendationSerializer(serializers.ModelSerializer):
     status = serializers.SerializerMethodField(help_text="The current status, or with `as_of` the status on that date.")
     themes = ThemeBriefSerializer(many=True)
     actors = ActorBriefSerializer(many=True, help_text="Responsible actors.")
-    objectives = ObjectiveBriefSerializer(many=True)
+    objectives = ObjectiveMappingSerializer(
+        many=True, help_text="GCM objectives and SDG targets, each with the basis of the mapping."
+    )
     source_document = DocumentBriefSerializer(allow_null=True)
     not_reported_since = serializers.DateField(
         allow_null=True,
@@ -104,6 +117,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "source_locator",
             "version",
             "updated_at",
+            "change_key",
         ]
 
     @extend_schema_field(serializers.ChoiceField(choices=Status.choices))
@@ -174,13 +188,15 @@ class RecommendationSerializer(serializers.ModelSerializer):
                     "name": _objective_label(framework, number),
                     "title": title,
                     "url": url_from(urls["objective"], slug),
+                    "basis": basis,
                 }
-                for slug, framework, number, title in row["objectives"]
+                for slug, framework, number, title, basis in row["objectives"]
             ],
             "source_document": self._document(row, "source_document__"),
             "source_locator": row["source_locator"],
             "version": row["version"],
             "updated_at": _datetime(row["updated_at"]),
+            "change_key": row["change_key"],
         }
 
     def _forum(self, row, prefix):
@@ -210,6 +226,8 @@ class LinkSerializer(serializers.Serializer):
     relation = serializers.CharField(help_text="e.g. restates, or refined by for a link from a later recommendation.")
     recommendation = RecommendationBriefSerializer()
     note = serializers.CharField()
+    basis = serializers.ChoiceField(choices=Basis.choices, help_text=BASIS_HELP)
+    basis_note = serializers.CharField(help_text="Where the source says so, or why the secretariat judged so.")
 
 
 class FollowUpSerializer(serializers.ModelSerializer):
@@ -264,6 +282,8 @@ class RecommendationDetailSerializer(RecommendationSerializer):
                 "url": url_from(self.urls["recommendation"], link["code"]),
             },
             "note": link["note"],
+            "basis": link["basis"],
+            "basis_note": link["basis_note"],
         }
 
 

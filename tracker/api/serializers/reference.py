@@ -4,7 +4,18 @@ shared by every resource that nests it."""
 
 from rest_framework import serializers
 
-from tracker.models import Actor, Document, Forum, FrameworkObjective, Process, Recommendation, Roundtable, Theme
+from tracker.models import (
+    Actor,
+    Document,
+    EditorialFact,
+    Forum,
+    FrameworkObjective,
+    Process,
+    Recommendation,
+    Roundtable,
+    Theme,
+)
+from tracker.opendata.countries import country_codes
 
 from .fields import HtmlUrlField, OptionalURLField, api_url, kind_field
 
@@ -82,6 +93,18 @@ class RecommendationBriefSerializer(serializers.ModelSerializer):
 # Full representations.
 
 
+class EditorialFactSerializer(serializers.ModelSerializer):
+    field = serializers.CharField(help_text="The field whose value the source document does not give.")
+    note = serializers.CharField(help_text="Where the value comes from.")
+
+    class Meta:
+        model = EditorialFact
+        fields = ["field", "note"]
+
+
+EDITORIAL_FACTS_HELP = "Fields whose values the secretariat added (editorial): not stated in the source document."
+
+
 class ProcessSerializer(serializers.ModelSerializer):
     url = api_url("process")
     kind = kind_field(Process)
@@ -100,10 +123,13 @@ class ProcessSerializer(serializers.ModelSerializer):
             "established",
             "forum_count",
             "recommendation_count",
+            "change_key",
+            "updated_at",
         ]
 
 
 class ForumSerializer(serializers.ModelSerializer):
+    editorial_facts = EditorialFactSerializer(many=True, read_only=True, help_text=EDITORIAL_FACTS_HELP)
     url = api_url("forum")
     html_url = HtmlUrlField()
     process = ProcessBriefSerializer()
@@ -127,7 +153,10 @@ class ForumSerializer(serializers.ModelSerializer):
             "format",
             "notes",
             "documents",
+            "editorial_facts",
             "recommendation_count",
+            "change_key",
+            "updated_at",
         ]
 
 
@@ -141,7 +170,19 @@ class RoundtableSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Roundtable
-        fields = ["slug", "url", "code", "title", "order", "forum", "parent", "recommendation_count"]
+        fields = [
+            "slug",
+            "url",
+            "code",
+            "title",
+            "kind",
+            "order",
+            "forum",
+            "parent",
+            "recommendation_count",
+            "change_key",
+            "updated_at",
+        ]
 
 
 class ActorSerializer(serializers.ModelSerializer):
@@ -149,6 +190,13 @@ class ActorSerializer(serializers.ModelSerializer):
     html_url = HtmlUrlField()
     kind = kind_field(Actor)
     website = OptionalURLField(source="url")
+    iso3166_alpha3 = serializers.SerializerMethodField(
+        help_text="ISO 3166-1 alpha-3 code of the state, for a government with a country code; else null."
+    )
+    m49 = serializers.SerializerMethodField(
+        help_text="UN M49 code of the state (three digits, zero-padded: ISO 3166-1 numeric), for a government "
+        "with a country code; else null."
+    )
     recommendation_count = serializers.IntegerField(read_only=True, help_text="Recommendations it is responsible for.")
 
     class Meta:
@@ -160,10 +208,20 @@ class ActorSerializer(serializers.ModelSerializer):
             "name",
             "kind",
             "country_code",
+            "iso3166_alpha3",
+            "m49",
             "description",
             "website",
             "recommendation_count",
+            "change_key",
+            "updated_at",
         ]
+
+    def get_iso3166_alpha3(self, obj) -> str | None:
+        return country_codes(obj.kind, obj.country_code)["iso3166_alpha3"]
+
+    def get_m49(self, obj) -> str | None:
+        return country_codes(obj.kind, obj.country_code)["m49"]
 
 
 class ThemeSerializer(serializers.ModelSerializer):
@@ -173,7 +231,7 @@ class ThemeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Theme
-        fields = ["slug", "url", "html_url", "name", "description", "recommendation_count"]
+        fields = ["slug", "url", "html_url", "name", "description", "recommendation_count", "change_key", "updated_at"]
 
 
 class FrameworkObjectiveSerializer(serializers.ModelSerializer):
@@ -183,13 +241,37 @@ class FrameworkObjectiveSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FrameworkObjective
-        fields = ["slug", "url", "framework", "number", "label", "title", "order", "recommendation_count"]
+        fields = [
+            "slug",
+            "url",
+            "framework",
+            "number",
+            "label",
+            "title",
+            "order",
+            "recommendation_count",
+            "change_key",
+            "updated_at",
+        ]
 
 
 class DocumentSerializer(serializers.ModelSerializer):
+    editorial_facts = EditorialFactSerializer(many=True, read_only=True, help_text=EDITORIAL_FACTS_HELP)
     url = api_url("document")
     link = OptionalURLField(source="url", help_text="Where to read the document.")
 
     class Meta:
         model = Document
-        fields = ["slug", "url", "title", "symbol", "date", "publisher", "link", "notes"]
+        fields = [
+            "slug",
+            "url",
+            "title",
+            "symbol",
+            "date",
+            "publisher",
+            "link",
+            "notes",
+            "editorial_facts",
+            "change_key",
+            "updated_at",
+        ]

@@ -63,6 +63,8 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
             "reviewed_at",
             "review_note",
             "version",
+            "updated_at",
+            "change_key",
         ]
 
     def get_review_note(self, obj) -> str:

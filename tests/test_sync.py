@@ -36,7 +36,7 @@ def read_all(client, url):
 
 def links_by_key(row):
     """A row with its nested records reduced to their keys: a linked record's name comes from its
-    own list (renaming a theme moves the theme's key, not every recommendation's)."""
+    own list, as a sync client takes them from its copy of that list."""
 
     def key(value):
         return value.get("slug") or value.get("code") if isinstance(value, dict) else value

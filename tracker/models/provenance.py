@@ -25,7 +25,24 @@ class Basis(models.TextChoices):
 EDITORIAL_EXPLANATION = _("The secretariat's judgement, not stated in the source document.")
 
 
-class Provenance(models.Model):
+class Asserted(models.Model):
+    """Abstract: who asserted a judgement (a user, or null for the seed data) and when."""
+
+    asserted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("asserted by"),
+    )
+    asserted_at = models.DateTimeField(_("asserted at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class Provenance(Asserted):
     """Abstract: `basis` (source or editorial, editorial by default: what staff add is their
     judgement unless they cite the source), `basis_note`, `asserted_by` (a user, or null for
     the seed data), `asserted_at`."""
@@ -43,15 +60,6 @@ class Provenance(models.Model):
         default="",
         help_text=_("Where the source says it, or why the secretariat judged so."),
     )
-    asserted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("asserted by"),
-    )
-    asserted_at = models.DateTimeField(_("asserted at"), default=timezone.now)
 
     class Meta:
         abstract = True
@@ -100,7 +108,7 @@ def mapping_export_entry(separator):
     )
 
 
-class EditorialFact(models.Model):
+class EditorialFact(Asserted):
     """A field of a forum or a document whose value the source document does not give (the
     secretariat added it): the field's name and the note that says where it comes from."""
 
@@ -112,15 +120,6 @@ class EditorialFact(models.Model):
     )
     field = CleanCharField(_("field"), max_length=40, help_text=_("e.g. city, host, date, title."))
     note = CleanTextField(_("note"), blank=True, default="", help_text=_("Where the value comes from."))
-    asserted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("asserted by"),
-    )
-    asserted_at = models.DateTimeField(_("asserted at"), default=timezone.now)
 
     class Meta:
         ordering = ["forum", "document", "field"]

@@ -13,7 +13,7 @@ TEST_ENV = DJANGO_DEBUG=1 DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-secr
 	SQLITE_TEST_NAME=$${SQLITE_TEST_NAME:-$(CURDIR)/.test-db.sqlite3}
 TEST_WORKERS ?= 2
 
-.PHONY: run test venv dev-deps system-deps lint format migrate seed clean
+.PHONY: run test venv dev-deps system-deps lint format migrate seed messages clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,15 +27,20 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
 
 venv: $(VENV)/.installed
 
-# Debian's chromium for the browser tests (never a downloaded browser) and wrk for the benchmark
-# smoke test; installed when missing, or one line says what to run. A Redis on 127.0.0.1:6379 for
+# Debian's chromium for the browser tests (never a downloaded browser), the Noto CJK fonts it draws
+# Chinese with (the /zh/ pages' screenshots) and wrk for the benchmark smoke test; installed when missing, or one line says what to run. A Redis on 127.0.0.1:6379 for
 # the shared-cache and task-queue tests, started where none answers (.ci/redis).
 system-deps:
-	@if [ -n "$${CHROMIUM_PATH:-}" ] && [ -x "$${CHROMIUM_PATH}" ]; then bash .ci/apt-install wrk; \
-	else bash .ci/apt-install chromium wrk; fi
+	@if [ -n "$${CHROMIUM_PATH:-}" ] && [ -x "$${CHROMIUM_PATH}" ]; then bash .ci/apt-install wrk fonts-noto-cjk; \
+	else bash .ci/apt-install chromium wrk fonts-noto-cjk; fi
 	@bash .ci/redis
 
 dev-deps: $(VENV)/.installed-dev
+
+# The interface's translations: each locale/<lang>/LC_MESSAGES/django.po compiled to its .mo (not
+# committed) with Babel, pure Python. Updating the .po files needs GNU gettext: docs/i18n.md.
+messages: venv
+	$(VENV)/bin/pybabel --quiet compile --domain django --directory locale
 
 migrate: venv
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py migrate --noinput
@@ -43,16 +48,17 @@ migrate: venv
 seed: migrate
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py load_seed --if-empty
 
-run: seed
+run: seed messages
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: dev-deps system-deps
+test: dev-deps system-deps messages
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_DEBUG=1 $(PY) manage.py check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(TEST_ENV) $(PY) -m pytest -n $(TEST_WORKERS) -m "not postgres_only" $(PYTEST_ARGS)
-	# The PostgreSQL restart test stops the server, so it runs alone, after the rest.
+	# The PostgreSQL restart test stops the server, so it runs alone, after the rest; so do the read-replica
+	# tests, which start a primary and a replica of their own (tests/test_replica.py).
 	$(TEST_ENV) $(PY) -m pytest -m postgres_only $(PYTEST_ARGS)
 
 lint: dev-deps
@@ -64,4 +70,4 @@ format: dev-deps
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles locale/*/LC_MESSAGES/*.mo

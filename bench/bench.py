@@ -240,8 +240,11 @@ def django_env(database_url, workdir, response_cache=True):
     return env
 
 
-def prepare_database(env, recommendations, updates, seed):
-    run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env)
+def prepare_database(env, recommendations, updates, seed, migrate=True):
+    """Migrate (unless `migrate` is false: a database known to be migrated), then generate the demo
+    data. Returns the generation's seconds."""
+    if migrate:
+        run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env)
     started = time.monotonic()
     run(
         [
@@ -746,12 +749,33 @@ def parse_args(argv):
         action="store_true",
         help="Serve Django with the response cache off (RESPONSE_CACHE_MB=0): every request is rendered afresh.",
     )
+    parser.add_argument(
+        "--mixed",
+        action="store_true",
+        help="Mixed load (bench/mixed.py): readers over (a)-(e) while the secretariat writes once a second; "
+        "defaults 300,000 recommendations, 3,000,000 updates, 10 s per case (--quick: tiny data, 1 s).",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379/11",
+        help="--mixed on PostgreSQL: the Redis database the two servers share as CACHE_URL; it is flushed "
+        "(default: %(default)s).",
+    )
+    parser.add_argument(
+        "--sqlite-template",
+        help="--mixed: start from a copy of this migrated SQLite database of the same code (the smoke test "
+        "passes its test database) instead of migrating a new file.",
+    )
     args = parser.parse_args(argv)
     defaults = (
         {"recommendations": 2000, "updates": 10000, "rounds": 1, "duration": 2, "exports": 1}
         if args.quick
         else {"recommendations": 100_000, "updates": 1_000_000, "rounds": 3, "duration": 10, "exports": 3}
     )
+    if args.mixed:
+        import mixed
+
+        defaults = mixed.QUICK_DEFAULTS if args.quick else mixed.DEFAULTS
     for key, value in defaults.items():
         if getattr(args, key) is None:
             setattr(args, key, value)
@@ -783,6 +807,10 @@ def reset_postgres(url):
 
 def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
+    if args.mixed:
+        import mixed
+
+        return mixed.main(args, "bench/run " + " ".join(argv if argv is not None else sys.argv[1:]))
     # Stopped from outside (SIGTERM, or SIGINT even when started in the background, where a shell
     # would have it ignored): leave through `finally`, which stops the servers this script started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

@@ -46,6 +46,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "modeltranslation",  # content in the six UN languages (tracker/translation.py); before the admin
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -76,6 +77,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A first visit's Accept-Language redirects to its language's prefix; the switch's choice sets the
+    # language cookie (tracker/http/language.py). Before the response cache, which never sees either.
+    "tracker.http.language.LanguageMiddleware",
     # A lost database answers 503 with Retry-After, not a 500 or a traceback (docs/operations.md).
     "tracker.http.middleware.DatabaseUnavailableMiddleware",
     # Anonymous reads served from a cache keyed by the data version (tracker/http/cache.py): after the
@@ -140,6 +144,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if os.environ.get("SQLITE_TEST_NAME"):
         DATABASES["default"]["TEST"]["NAME"] = os.environ["SQLITE_TEST_NAME"]
 
+# A PostgreSQL streaming replica for reads (docs/scaling.md), parsed like DATABASE_URL. The router
+# (tracker/models/routing.py) sends an anonymous read there only when the replica has replayed what the
+# primary had when the request read the data version; writes, write transactions and a client that has
+# just written use the primary. Without it nothing is installed: no router, no middleware, no query.
+DATABASE_ROUTERS = []
+if os.environ.get("DATABASE_REPLICA_URL"):
+    # No health check ("SELECT 1") before each request's first use: the router's own check of the
+    # replica is that request's first query, and a failure of it sends the request to the primary.
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=False,
+    )
+    if {DATABASES["default"]["ENGINE"], DATABASES["replica"]["ENGINE"]} != {"django.db.backends.postgresql"}:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs PostgreSQL for both DATABASE_URL and the replica.")
+    # A replica that does not answer costs a request 2 s at most, then the request reads the primary.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # Tests create no second database: the alias reads the test database of the primary (whose
+    # pg_last_wal_replay_lsn() is NULL, so the router never picks it; tests/test_replica.py runs real ones).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["tracker.models.routing.ReplicaRouter"]
+    # Around the response cache, whose data-version read records the primary's WAL position.
+    _cache_middleware = MIDDLEWARE.index("tracker.http.cache.ResponseCacheMiddleware")
+    MIDDLEWARE.insert(_cache_middleware, "tracker.http.routing.ReadRouting")
+# After a POST, PUT, PATCH or DELETE the client reads the primary for this long (a signed cookie).
+REPLICA_PRIMARY_AFTER_WRITE_SECONDS = 10
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "tracker.User"
 
@@ -151,10 +182,35 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-# Dates as the public site writes them ("20 Nov 2026"), in the admin too.
+# Dates as the public site writes them: "20 November 2026" (DATE_FORMAT) and "20 Nov 2026"
+# (SHORT_DATE_FORMAT, also the admin's), and their equivalents in each language (docs/i18n.md).
 FORMAT_MODULE_PATH = ["migration_dialogues.formats"]
-LANGUAGES = [("en", "English")]
+# The six official languages of the United Nations, each named in itself (the language switch shows
+# these names). Chinese is Django's `zh-hans` (its catalogues and formats), `zh-Hans` in HTML and
+# `/zh/` in URLs (tracker.languages); English is unprefixed. Bidirectional: Django's LANGUAGES_BIDI.
+LANGUAGES = [
+    ("ar", "العربية"),
+    ("en", "English"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("ru", "Русский"),
+    ("zh-hans", "中文"),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language chosen in the switch (tracker.http.language): a year, never read by scripts, sent
+# on top-level navigation only, and over HTTPS only in production.
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
+# Content translations (docs/i18n.md, "Content translation"): one column per language of each
+# translated field (text_fr, title_zh_hans, ...), named here rather than read from LANGUAGES so
+# the columns do not depend on which interface languages are switched on.
+MODELTRANSLATION_LANGUAGES = ("en", "ar", "es", "fr", "ru", "zh-hans")
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+# Where a language's column is empty, `record.field` reads another (readers' pages mark such a
+# fallback with its lang attribute through tracker.models.translations instead).
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en", "fr", "es", "ru", "ar", "zh-hans")
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -191,6 +247,9 @@ else:
 
 # The per-process response cache's size (tracker/http/cache.py); 0 turns response caching off.
 RESPONSE_CACHE_MB = float(os.environ.get("RESPONSE_CACHE_MB", "64"))
+# How long (seconds) a request that misses the cache waits for another request's render of the same
+# answer before rendering it itself (tracker/http/single_flight.py).
+RESPONSE_CACHE_RENDER_WAIT = float(os.environ.get("RESPONSE_CACHE_RENDER_WAIT", "5"))
 
 LOGIN_URL = "admin:login"
 
@@ -259,6 +318,11 @@ SPECTACULAR_SETTINGS = {
         "tracker.api.schema.for_generated_clients",
     ],
     "SERVE_INCLUDE_SCHEMA": False,
+    # The languages and statuses of every translated field share one enum each (docs/i18n.md).
+    "ENUM_NAME_OVERRIDES": {
+        "ContentLanguageEnum": "tracker.models.translations.LANGUAGES",
+        "ServedTranslationStatusEnum": "tracker.models.translations.SERVED_STATUSES",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -267,7 +331,8 @@ SPECTACULAR_SETTINGS = {
 # Read-only cross-origin access to the API, so dashboards hosted elsewhere can read it.
 # The API, the feeds, the list's exports (/recommendations/?format=csv|json) and the open-data
 # package's files (/data/datapackage.json, /data/<table>.csv, /data/package.zip, /data/dcat.jsonld) alike.
-CORS_URLS_REGEX = r"^/(api/.*|feeds/.*|recommendations/|data/.+)$"
+# In every language of the interface too (/fr/feeds/updates/, /zh/data/...: tracker.languages).
+CORS_URLS_REGEX = r"^/(api/.*|((ar|es|fr|ru|zh)/)?(feeds/.*|recommendations/|data/.+))$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False

@@ -10,6 +10,7 @@ import tempfile
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from tracker import roles, services
 from tracker.models import (
@@ -38,6 +39,14 @@ def api_answers_match_the_schema():
     if FAILURES:
         found, FAILURES[:] = list(FAILURES), []
         pytest.fail("API answers that do not match the OpenAPI schema:\n" + "\n".join(found[:10]), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def site_language_after_each_test():
+    """Back to the site's language after each test: LocaleMiddleware activates a request's language
+    (/fr/...) in this thread and leaves it active, which would turn a later test's reverse() French."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

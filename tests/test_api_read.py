@@ -95,6 +95,10 @@ FIELDS = {
         "country_code",
         "iso3166_alpha3",
         "m49",
+        "m49_region",
+        "m49_region_name",
+        "m49_subregion",
+        "m49_subregion_name",
         "description",
         "website",
         "recommendation_count",
@@ -111,6 +115,26 @@ for _fields in FIELDS.values():
 FIELDS["forums"] |= {"editorial_facts"}
 FIELDS["documents"] |= {"editorial_facts"}
 FIELDS["roundtables"] |= {"kind"}
+
+
+def _translated(*fields):
+    """The five fields of each translated field (docs/i18n.md, "Content translation")."""
+    return {"source_lang"} | {
+        name for field in fields for name in (field, f"{field}_lang", f"{field}_status", f"source_{field}")
+    }
+
+
+for _endpoint, _translated_fields in {
+    "processes": ("name", "description"),
+    "forums": ("title",),
+    "roundtables": ("title",),
+    "recommendations": ("text",),
+    "actors": ("name", "description"),
+    "themes": ("name", "description"),
+    "objectives": ("title",),
+    "documents": ("title",),
+}.items():
+    FIELDS[_endpoint] |= _translated(*_translated_fields)
 
 DETAIL = {
     "processes": "gfmd",

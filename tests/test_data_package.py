@@ -10,6 +10,7 @@ import json
 import re
 import zipfile
 
+import pycountry
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pytest_django.asserts import assertContains
@@ -19,7 +20,7 @@ from tracker.columns import EXPORT_COLUMNS
 from tracker.http import cache
 from tracker.models import Actor, ProgressUpdate, ReportingCycle
 from tracker.opendata import writers
-from tracker.opendata.countries import country_codes
+from tracker.opendata.countries import area_name, country_codes
 from tracker.opendata.tables import BY_NAME, TABLES
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -255,18 +256,46 @@ def test_only_published_reporting_cycles_are_in_the_package(client, db):
 
 
 @pytest.mark.parametrize(
-    ("kind", "code", "alpha3", "m49"),
+    ("kind", "code", "alpha3", "m49", "region", "subregion"),
     [
-        ("government", "BE", "BEL", "056"),
-        ("government", "ph", "PHL", "608"),
-        ("government", "TW", "TWN", None),  # ISO numeric 158 is not in M49
-        ("government", "XK", None, None),  # user-assigned, not ISO
-        ("government", "", None, None),
-        ("intergovernmental", "BE", None, None),  # only states
+        ("government", "BE", "BEL", "056", "150", "155"),
+        ("government", "ph", "PHL", "608", "142", "035"),
+        ("government", " MX ", "MEX", "484", "019", "419"),
+        ("government", "SN", "SEN", "686", "002", "202"),
+        ("government", "TW", "TWN", None, None, None),  # ISO numeric 158 is not in M49
+        ("government", "XK", None, None, None, None),  # user-assigned, not ISO
+        ("government", "", None, None, None, None),
+        ("intergovernmental", "BE", None, None, None, None),  # only states
     ],
 )
-def test_states_carry_their_iso_alpha3_and_m49_codes(kind, code, alpha3, m49):
-    assert country_codes(kind, code) == {"iso3166_alpha3": alpha3, "m49": m49}
+def test_states_carry_their_iso_alpha3_and_m49_codes_and_region(kind, code, alpha3, m49, region, subregion):
+    assert country_codes(kind, code) == {
+        "iso3166_alpha3": alpha3,
+        "m49": m49,
+        "m49_region": region,
+        "m49_subregion": subregion,
+    }
+
+
+def test_every_m49_country_gets_a_region_and_sub_region_named_in_each_language():
+    missing = [
+        country.alpha_2
+        for country in pycountry.countries
+        if country_codes("government", country.alpha_2)["m49"] is not None
+        and None
+        in (
+            country_codes("government", country.alpha_2)["m49_region"],
+            country_codes("government", country.alpha_2)["m49_subregion"],
+        )
+    ]
+    # Antarctica and Heard Island have an M49 code but no region or sub-region in M49.
+    assert missing == ["AQ", "HM"]
+    assert area_name("155", "en") == "Western Europe"
+    assert area_name("035", "en") == "South-eastern Asia"  # M49's name, not CLDR's "Southeast Asia"
+    assert area_name("419", "en") == "Latin America and the Caribbean"
+    assert area_name("202", "fr") == "Afrique subsaharienne"
+    assert area_name("155", "ar") == "غرب أوروبا"
+    assert area_name(None) is None
 
 
 def test_actors_carry_their_codes_in_the_package_the_api_and_their_page(client, make_actor):
@@ -278,22 +307,32 @@ def test_actors_carry_their_codes_in_the_package_the_api_and_their_page(client, 
         ("belgium", "BE", "BEL", "056"),
         ("iom", "", "", ""),
     ]
+    assert [
+        [row[name] for name in ("m49_region", "m49_region_name", "m49_subregion", "m49_subregion_name")] for row in rows
+    ] == [
+        ["150", "Europe", "155", "Western Europe"],
+        ["", "", "", ""],
+    ]
     api = client.get("/api/v1/actors/").json()["results"]  # validated against /api/schema/ as every answer
     assert [(actor["slug"], actor["iso3166_alpha3"], actor["m49"]) for actor in api] == [
         ("belgium", "BEL", "056"),
         ("iom", None, None),
     ]
-    assert client.get("/api/v1/actors/belgium/").json()["m49"] == "056"
+    belgium = client.get("/api/v1/actors/belgium/").json()
+    assert (belgium["m49"], belgium["m49_region"], belgium["m49_subregion_name"]) == ("056", "150", "Western Europe")
+    assert client.get("/api/v1/actors/iom/").json()["m49_region"] is None
     page = client.get("/actors/belgium/")
     assertContains(page, ">BEL</abbr>")
     assertContains(page, "UN M49 056")
+    assertContains(page, "Western Europe, Europe")
+    assertContains(client.get("/actors/"), '<td data-label="Region (UN M49)">Western Europe</td>', html=False)
     assert b"UN M49" not in client.get("/actors/iom/").content
 
 
 def test_the_schema_says_the_codes_are_nullable_strings(client, db):
     schema = client.get("/api/schema/?format=json").json()
     actor = schema["components"]["schemas"]["Actor"]["properties"]
-    for name in ("iso3166_alpha3", "m49"):
+    for name in ("iso3166_alpha3", "m49", "m49_region", "m49_region_name", "m49_subregion", "m49_subregion_name"):
         assert actor[name]["type"] == ["string", "null"], actor[name]
 
 

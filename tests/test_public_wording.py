@@ -195,3 +195,22 @@ def test_the_staff_list_of_updates_sorts_statuses_in_workflow_order(
     assert [update.status for update in descending.context["cl"].result_list] == sorted(
         shown, key=order.index, reverse=True
     )
+
+
+def test_the_editable_status_column_of_recommendations_sorts_in_workflow_order(
+    client, secretariat_user, brussels_2007, make_update
+):
+    client.force_login(secretariat_user)
+    # Column 5 is the editable status (after the checkbox, code, text, forum and roundtable).
+    ascending = client.get("/admin/tracker/recommendation/?o=5.2")
+    descending = client.get("/admin/tracker/recommendation/?o=-5.2")
+
+    assert ascending.context["cl"].list_display[5] == "status"
+    shown = [recommendation.status for recommendation in ascending.context["cl"].result_list]
+    order = ["no_information", "not_started", "in_progress", "partially_implemented", "implemented", "stalled"]
+    assert len(set(shown)) > 2, shown
+    assert shown == sorted(shown, key=order.index)
+    assert shown != sorted(shown)  # alphabetically "implemented" would come first
+    assert [recommendation.status for recommendation in descending.context["cl"].result_list] == sorted(
+        shown, key=order.index, reverse=True
+    )

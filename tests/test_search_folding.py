@@ -153,7 +153,7 @@ def test_every_loaded_and_imported_row_has_its_search_text(searchable):
         assert rec.search_text == search_document(rec.code, rec.text, *names)
         assert rec.search_text.startswith(f"{search_form(rec.code)}\n{search_form(rec.text)}\n")
     assert "citee" in searchable.case.search_text
-    assert "الهجرة والتنمية" in searchable.case.search_text
+    assert "الهجره والتنميه" in searchable.case.search_text  # ta marbuta folded to ha (docs/i18n.md, "Search")
 
 
 # Write paths
@@ -169,7 +169,7 @@ def test_bulk_create_computes_the_search_text(make_forum):
     )
     expected = {
         "BULK-01": "bulk-01\neducation des enfants migrants\nbulk-01\neduc des enfant migrant",
-        "BULK-02": "bulk-02\nالتنمية المستدامة\nbulk-02\nالتنمية المستدامة",
+        "BULK-02": "bulk-02\nالتنميه المستدامه\nbulk-02\nالتنميه المستدامه",  # ta marbuta folded to ha
     }
     assert {rec.code: rec.search_text for rec in created} == expected
     assert dict(Recommendation.objects.values_list("code", "search_text")) == expected
@@ -218,5 +218,5 @@ def test_the_migration_fills_the_search_text_of_existing_rows(make_recommendatio
 
     assert dict(Recommendation.objects.values_list("code", "search_text")) == {
         "OLD-01": "old-01\ncooperation regionale",
-        "OLD-02": "old-02\nالهجرة",
+        "OLD-02": "old-02\nالهجره",  # harakat removed, ta marbuta folded to ha
     }

@@ -1,6 +1,9 @@
 """One FilterSet per browsable model, shared by the public browse pages and the API, so a
 filter means the same thing everywhere and a URL's query string can move between them."""
 
+import functools
+import operator
+
 import django_filters
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +20,8 @@ from tracker.models import (
     Theme,
 )
 from tracker.models.status import not_reported_cutoff
-from tracker.text import search_terms
+from tracker.models.translations import current_lang, normalise_lang
+from tracker.text import search_forms
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
@@ -153,11 +157,14 @@ class RecommendationFilterSet(RepeatableOrdering, django_filters.FilterSet):
         """Every word (the first 10) must occur in the code, the text or a theme's name, as typed
         or by its Snowball stem ("remittance" and "remittances" find the same items), compared
         in `tracker.text.search_terms` (case, accents, Arabic harakat and tatweel folded) against
-        the stored `search_text` column, so SQLite and PostgreSQL find the same rows."""
+        the stored `search_text` column, so SQLite and PostgreSQL find the same rows. The column
+        holds the text's translations too, each stemmed in its language; a word is also matched by
+        its stem in the reader's language (`?lang=`, else the page's: docs/i18n.md)."""
+        lang = normalise_lang(self.data.get("lang")) or current_lang()
         for word in value.split()[:10]:
-            folded, stem = search_terms(word)
-            if folded:
-                queryset = queryset.filter(Q(search_text__contains=folded) | Q(search_text__contains=stem))
+            forms = search_forms(word, lang)
+            if forms:
+                queryset = queryset.filter(functools.reduce(operator.or_, (Q(search_text__contains=f) for f in forms)))
         return queryset
 
     def filter_queryset(self, queryset):

@@ -25,12 +25,12 @@ from django.db import models, transaction
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
-from django.utils import timezone
-from django.utils.dateformat import format as date_format
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tracker import follow_limits
+from tracker import follow_limits, languages
 from tracker.filters import RecommendationFilterSet
 from tracker.follow_tokens import (
     CONFIRM_MAX_AGE,
@@ -121,7 +121,7 @@ def describe_filters(filterset):
             choices = dict(field.choices)
             shown = ", ".join(str(choices.get(item, item)) for item in value)
         elif isinstance(value, datetime.date):
-            shown = date_format(value, "j M Y")
+            shown = date_format(value, "SHORT_DATE_FORMAT")
         elif hasattr(field, "choices"):
             shown = str(dict(field.choices).get(value, value))
         else:
@@ -156,8 +156,12 @@ def parse_followed_url(url):
             _refuse(_("Only pages of this site can be followed, not addresses elsewhere."), "external")
     if not parts.path.startswith("/"):
         _refuse(_("Give the address of a page of this site, starting with /."), "not_followable")
+    # A page in any language is followed as the English one: the follow is of the page, its digests
+    # are in English (docs/i18n.md).
+    parts = parts._replace(path=languages.unprefixed(parts.path))
     try:
-        match = resolve(parts.path)
+        with translation.override(settings.LANGUAGE_CODE):
+            match = resolve(parts.path)
     except Resolver404:
         match = None
     if match is None or (match.view_name not in DETAIL_PAGES and match.view_name != LIST_PAGE):
@@ -231,7 +235,10 @@ def request_follow(email, url, frequency, *, client=None):
             follow.created_at = timezone.now()
             follow.save(update_fields=["frequency", "created_at"])
         link = confirm_url(follow, frequency)
-        context = {"followed": followed, "link": link, "page_url": absolute(followed.url), "frequency": frequency}
+        # The confirmation is in the language the follow was asked in (its recipient just used it), its
+        # links too; the digests, sent later to an address with no recorded language, are in English.
+        page_url = absolute(languages.path_in(followed.url, translation.get_language() or settings.LANGUAGE_CODE))
+        context = {"followed": followed, "link": link, "page_url": page_url, "frequency": frequency}
         queue_email(
             EmailNotice.Event.CONFIRM_FOLLOW,
             [email],
@@ -376,7 +383,8 @@ def send_digests(today=None, *, dry_run=False):
         if dry_run:
             run.sent += 1
             continue
-        subject, body, headers = compose_digest(follow, followed, updates[:DIGEST_LIMIT], total)
+        with translation.override(settings.LANGUAGE_CODE):  # no recorded language: English (docs/i18n.md)
+            subject, body, headers = compose_digest(follow, followed, updates[:DIGEST_LIMIT], total)
         with transaction.atomic():
             # Guarded by the old mark: of two concurrent runs only one moves it and sends.
             if Follow.objects.filter(pk=follow.pk, sent_through=follow.sent_through).update(

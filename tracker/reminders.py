@@ -26,6 +26,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.dateformat import format as format_date
 from django.utils.translation import ngettext
 
@@ -169,13 +170,10 @@ def send_reminders(today, *, dry_run=False):
     closed = close_overdue_cycles(today)
     sent = []
     for reminder in plan_reminders(today):
-        notice = queue_email(
-            EmailNotice.Event.REMINDER,
-            reminder.recipients,
-            reminder.subject(today),
-            reminder.body(today),
-            key=reminder.key,
-        )
+        # Focal points have no recorded language: reminders are in the site's (docs/i18n.md).
+        with translation.override(settings.LANGUAGE_CODE):
+            subject, body = reminder.subject(today), reminder.body(today)
+        notice = queue_email(EmailNotice.Event.REMINDER, reminder.recipients, subject, body, key=reminder.key)
         if notice is not None:
             sent.append(reminder)
     return closed, sent

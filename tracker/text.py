@@ -15,10 +15,13 @@ form of text that search compares.
   running it; the import takes exactly that apostrophe off again. Text that already starts with
   apostrophes followed by one of those characters gets one more, so the round trip
   export → import returns every text unchanged. The API, JSON and HTML are never escaped.
-- `search_document(*values)` / `search_terms(word)`: what search stores and compares. The stored
-  column holds the `search_form` of each value (code, text, theme names) and the same again with
-  every word replaced by its Snowball English stem (`stem_form`); a query word matches when its
-  folded form or its stem occurs in it, so "remittance" and "remittances" find the same items.
+- `search_document(*values, translations=...)` / `search_forms(word, lang)`: what search stores and
+  compares. The stored column holds the `search_form` of each value (code, text, theme names, and
+  each translation of the text) and the same again with every word replaced by its Snowball stem
+  in the value's language (`stem_form`: English, Arabic, French, Russian, Spanish; Chinese is not
+  stemmed and matches as a substring); a query word matches when its folded form, its English
+  stem or its stem in the reader's language occurs in it, so "remittance" and "remittances" find
+  the same items, and "migrants" on a French page finds "migrant" in a French translation.
 """
 
 import functools
@@ -71,13 +74,16 @@ def unescape_formula(value):
     return value
 
 
-# Tatweel (U+0640) stretches Arabic letters; it is a letter modifier, not a combining mark.
-_SEARCH_DROPPED = {0x0640: None}
+# Tatweel (U+0640) stretches Arabic letters; it is a letter modifier, not a combining mark. The
+# Arabic letters that are written in several ways are unified (NFKD already brings alef with hamza
+# or madda to a bare alef): alef wasla to alef, ta marbuta to ha, alef maqsura to ya.
+_SEARCH_DROPPED = {0x0640: None, 0x0671: 0x0627, 0x0629: 0x0647, 0x0649: 0x064A}
 
 
 def search_form(value):
     """The form search compares: Unicode NFKD, case folded, combining marks removed (accents,
-    Arabic harakat) and tatweel removed. "Citée", "CITÉE" and "citee" all give "citee"."""
+    Arabic harakat), tatweel removed and Arabic alef, ta marbuta and alef maqsura unified.
+    "Citée", "CITÉE" and "citee" all give "citee"; "مُهاجِرة" and "مهاجره" the same."""
     if not value:
         return ""
     decomposed = unicodedata.normalize("NFKD", str(value).casefold())
@@ -89,42 +95,62 @@ def search_form(value):
 # A word as the stemmer sees it: a run of letters, digits or underscores (any script). Hyphens,
 # slashes and dots stay as they are, so "gfmd-2007-rt1-02" keeps its shape.
 _WORD = re.compile(r"\w+")
-# Snowball stemmers keep the word being stemmed in the instance: one per thread.
+# The Snowball algorithm of each content language; Chinese has none (words are not inflected,
+# and search matches a substring of the folded text).
+STEMMERS = {"en": "english", "ar": "arabic", "es": "spanish", "fr": "french", "ru": "russian"}
+# Snowball stemmers keep the word being stemmed in the instance: one per thread and algorithm.
 _stemmers = threading.local()
 
 
 @functools.lru_cache(maxsize=65536)
-def _stem(word):
-    stemmer = getattr(_stemmers, "english", None)
+def _stem(word, algorithm="english"):
+    stemmer = getattr(_stemmers, algorithm, None)
     if stemmer is None:
-        stemmer = _stemmers.english = snowballstemmer.stemmer("english")
+        stemmer = snowballstemmer.stemmer(algorithm)
+        setattr(_stemmers, algorithm, stemmer)
     return stemmer.stemWord(word)
 
 
-def stem_form(folded):
-    """`folded` (a `search_form`) with each word replaced by its Snowball English stem
-    ("remittances of migrants" -> "remitt of migrant"); everything between words kept. Words of
-    other scripts come back unchanged (the English algorithm only touches Latin letters)."""
-    return _WORD.sub(lambda match: _stem(match.group()), folded)
+def stem_form(folded, lang="en"):
+    """`folded` (a `search_form`) with each word replaced by its Snowball stem in `lang` (English
+    by default: "remittances of migrants" -> "remitt of migrant"); everything between words kept.
+    A language without a stemmer (Chinese) gives `folded` unchanged, and words of another script
+    come back unchanged (each algorithm only touches its own letters)."""
+    algorithm = STEMMERS.get(lang)
+    if algorithm is None:
+        return folded
+    return _WORD.sub(lambda match: _stem(match.group(), algorithm), folded)
 
 
 @functools.lru_cache(maxsize=4096)
-def _search_parts(value):
+def _search_parts(value, lang="en"):
     folded = search_form(value)
-    return folded, stem_form(folded)
+    return folded, stem_form(folded, lang)
 
 
-def search_document(*values):
-    """The value of a search column for `values` (str; e.g. a code, a text, theme names): the
-    `search_form` of each, one a line, then the `stem_form` of each, one a line. Both halves are
-    kept so a query word matches either as typed (a part of a word: "recruitm") or by its stem.
-    Texts and names that recur (theme names, generated texts) are folded once (a cache)."""
+def search_document(*values, translations=()):
+    """The value of a search column for `values` (str, in English; e.g. a code, a text, theme
+    names) and `translations` ((language, str) pairs: the texts' translations): the `search_form`
+    of each, one a line, then the `stem_form` of each in its language, one a line. Both halves
+    are kept so a query word matches either as typed (a part of a word: "recruitm", or any part
+    of a Chinese text) or by its stem. Texts and names that recur are folded once (a cache)."""
     parts = [_search_parts(value or "") for value in values]
+    parts += [_search_parts(text, lang) for lang, text in translations if text]
     return "\n".join([folded for folded, _stem in parts] + [stem for _folded, stem in parts])
 
 
 def search_terms(word):
-    """(folded, stem) of one query word: what a search column must contain, one or the other,
-    for the word to match. ("", "") for a word that folds to nothing."""
+    """(folded, stem) of one query word, in English: what a search column must contain, one or
+    the other, for the word to match. ("", "") for a word that folds to nothing."""
     folded = search_form(word)
     return folded, stem_form(folded)
+
+
+def search_forms(word, lang="en"):
+    """The forms of one query word read in `lang` that a search column must contain, one of them,
+    for the word to match: its `search_form`, its English stem and its stem in `lang` (a tuple
+    without repeats; () for a word that folds to nothing)."""
+    folded, stem = search_terms(word)
+    if not folded:
+        return ()
+    return tuple(dict.fromkeys((folded, stem, stem_form(folded, lang))))

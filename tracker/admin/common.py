@@ -2,11 +2,13 @@
 forms that know who is editing, with a stale write reported instead of lost."""
 
 from django.contrib import messages
+from django.contrib.admin.views.main import ChangeList
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from tracker import roles, services
+from tracker.filters import status_rank
 from tracker.models import STATUS_COLOURS
 
 
@@ -58,3 +60,13 @@ class SecretariatOnlyMixin:
 
     def has_delete_permission(self, request, obj=None):
         return roles.is_secretariat(request.user)
+
+
+class WorkflowOrderChangeList(ChangeList):
+    """A changelist whose `status` column (an editable model field, which cannot carry an
+    `admin_order_field`) sorts in the workflow order of Status.order(), not alphabetically by code."""
+
+    def get_ordering_field(self, field_name):
+        if field_name == "status":
+            return status_rank("status")
+        return super().get_ordering_field(field_name)

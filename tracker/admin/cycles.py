@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -240,7 +240,11 @@ class ReportingCycleAdmin(admin.ModelAdmin):
             object_id,
             cycles.open_cycle,
             lambda cycle: _("Opened %(name)s: %(count)s pairs asked, due %(deadline)s.")
-            % {"name": cycle.name, "count": cycle.requests.count(), "deadline": format_date(cycle.deadline, "j M Y")},
+            % {
+                "name": cycle.name,
+                "count": cycle.requests.count(),
+                "deadline": date_format(cycle.deadline, "SHORT_DATE_FORMAT"),
+            },
         )
 
     def close_view(self, request, object_id):

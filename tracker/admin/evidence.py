@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tracker import roles, services
 from tracker.models import EvidenceFile
@@ -59,7 +60,7 @@ class EvidenceFileInline(admin.TabularInline):
         return format_html(
             '<a href="{}">{}</a> · {}, {}',
             obj.get_absolute_url(),
-            _("Open"),
+            pgettext_lazy("link that opens a file", "Open"),
             obj.kind_label,
             obj.size_label,
         )

@@ -19,8 +19,9 @@ from tracker.importing import IMPORT_FORMATS, ImportFileError, RecommendationRes
 from tracker.models import FollowUpAction, ObjectiveMapping, ProgressUpdate, Recommendation, RecommendationLink
 
 from . import actions as bulk_actions
-from .common import SecretariatOnlyMixin, ServiceFormMixin, status_badge, with_request_user
+from .common import SecretariatOnlyMixin, ServiceFormMixin, WorkflowOrderChangeList, status_badge, with_request_user
 from .forms import RecommendationChangelistForm, RecommendationForm
+from .translations import TranslationAdminMixin
 
 
 class NoRecentUpdateFilter(admin.SimpleListFilter):
@@ -83,7 +84,9 @@ class FollowUpActionInline(admin.TabularInline):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(SecretariatOnlyMixin, ServiceFormMixin, ImportExportMixin, SimpleHistoryAdmin):
+class RecommendationAdmin(
+    TranslationAdminMixin, SecretariatOnlyMixin, ServiceFormMixin, ImportExportMixin, SimpleHistoryAdmin
+):
     form = RecommendationForm
     # Import and export use the public CSV export's columns, so export → edit → import round-trips.
     resource_classes = [RecommendationResource]
@@ -186,6 +189,9 @@ class RecommendationAdmin(SecretariatOnlyMixin, ServiceFormMixin, ImportExportMi
             form.add_error("import_file", str(e))
         else:
             super().add_data_read_fail_error_to_form(form, e)
+
+    def get_changelist(self, request, **kwargs):
+        return WorkflowOrderChangeList
 
     def get_list_editable(self, request):
         return self.list_editable if roles.is_secretariat(request.user) else ()

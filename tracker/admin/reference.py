@@ -6,10 +6,11 @@ from django.contrib import admin
 from tracker.models import Actor, Document, Forum, FrameworkObjective, Process, Roundtable, Theme
 
 from .common import SecretariatOnlyMixin
+from .translations import TranslationAdminMixin
 
 
 @admin.register(Process)
-class ProcessAdmin(SecretariatOnlyMixin, admin.ModelAdmin):
+class ProcessAdmin(TranslationAdminMixin, SecretariatOnlyMixin, admin.ModelAdmin):
     list_display = ["acronym", "name", "kind", "established", "order"]
     list_filter = ["kind"]
     search_fields = ["acronym", "name", "slug"]
@@ -30,7 +31,7 @@ class RoundtableInline(SecretariatOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Forum)
-class ForumAdmin(SecretariatOnlyMixin, admin.ModelAdmin):
+class ForumAdmin(TranslationAdminMixin, SecretariatOnlyMixin, admin.ModelAdmin):
     list_display = ["title", "process", "city", "country", "start_date", "end_date"]
     list_filter = ["process"]
     list_select_related = ["process"]
@@ -41,7 +42,7 @@ class ForumAdmin(SecretariatOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Roundtable)
-class RoundtableAdmin(SecretariatOnlyMixin, admin.ModelAdmin):
+class RoundtableAdmin(TranslationAdminMixin, SecretariatOnlyMixin, admin.ModelAdmin):
     list_display = ["__str__", "forum", "parent", "order"]
     list_filter = ["forum"]
     list_select_related = ["forum", "parent"]
@@ -50,7 +51,7 @@ class RoundtableAdmin(SecretariatOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Actor)
-class ActorAdmin(SecretariatOnlyMixin, admin.ModelAdmin):
+class ActorAdmin(TranslationAdminMixin, SecretariatOnlyMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "country_code"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
@@ -58,21 +59,21 @@ class ActorAdmin(SecretariatOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(SecretariatOnlyMixin, admin.ModelAdmin):
+class ThemeAdmin(TranslationAdminMixin, SecretariatOnlyMixin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Document)
-class DocumentAdmin(SecretariatOnlyMixin, admin.ModelAdmin):
+class DocumentAdmin(TranslationAdminMixin, SecretariatOnlyMixin, admin.ModelAdmin):
     list_display = ["title", "symbol", "date", "publisher"]
     search_fields = ["title", "symbol", "slug"]
     date_hierarchy = "date"
 
 
 @admin.register(FrameworkObjective)
-class FrameworkObjectiveAdmin(SecretariatOnlyMixin, admin.ModelAdmin):
+class FrameworkObjectiveAdmin(TranslationAdminMixin, SecretariatOnlyMixin, admin.ModelAdmin):
     list_display = ["short_label", "title", "framework"]
     list_filter = ["framework"]
     search_fields = ["title", "number", "slug"]

@@ -4,7 +4,8 @@ slug or code), so one answer lists everything wrong with the query (tracker.http
 docs/api.md, "Unknown parameters").
 
 What a view reads is derived from the view, never listed per view:
-- on every request: `format` (DRF's URL_FORMAT_OVERRIDE) and the reserved `lang`;
+- on every request: `format` (DRF's URL_FORMAT_OVERRIDE) and `lang`, the content language
+  (`tracker.http.content_language`; a value naming none of the six languages is refused here too);
 - GET and HEAD of a collection (a list, `summary/`): the filters of its FilterSet (django-filter's
   backend) and the `search_param`/`ordering_param` of DRF's SearchFilter/OrderingFilter if it uses
   them;
@@ -20,11 +21,12 @@ Writes (POST, PATCH, DELETE) read only `format` and `lang`. OPTIONS, and methods
 not have (405), are not checked.
 """
 
+from django.utils.cache import patch_vary_headers
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
 
-from tracker.http import params
+from tracker.http import content_language, params
 
 PAGINATION_PARAMS = (
     "page_query_param",
@@ -93,9 +95,13 @@ def refuse_unknown_parameters(view, request):
         return  # OPTIONS is DRF's metadata; a method the view does not have is its 405
     known = known_parameters(view, request)
     unknown = params.unknown_parameters(request.query_params, known)
+    _language, refused = content_language.requested_language(request)
+    language_errors = {content_language.PARAMETER: [content_language.refusal_message(refused)]} if refused else {}
     if unknown:
         errors = params.unknown_parameter_errors(unknown, known)
-        raise ValidationError({**errors, **_filter_errors(view, request)})
+        raise ValidationError({**errors, **language_errors, **_filter_errors(view, request)})
+    if language_errors:
+        raise ValidationError(language_errors)
 
 
 class RefusesUnknownParameters:
@@ -108,3 +114,9 @@ class RefusesUnknownParameters:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         refuse_unknown_parameters(self, request)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Translated texts follow Accept-Language where `lang` is not given (tracker.http.content_language).
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ["Accept-Language"])
+        return response

@@ -11,8 +11,9 @@ Why ours and not Django's cache middleware (`UpdateCacheMiddleware`/`FetchFromCa
 Django's keys an entry by URL and headers and lets it live for a timeout, so an answer may be
 served for up to that timeout after the data changed; it cannot key by a version read from the
 database in the same request. It also has no single-flight rendering (many requests missing the
-same key all render it) and no scoped invalidation (a change to one forum drops every entry);
-those are planned on top of this module.
+same key all render it): here one request renders a key while the others wait for its entry
+(tracker.http.single_flight). Scoped invalidation (a change to one forum keeping the other forums'
+entries) is not done yet: any change drops every entry.
 
 Two levels:
 - per process, a bounded in-memory LRU (`RESPONSE_CACHE_MB`, 0 turns the whole cache off);
@@ -22,8 +23,9 @@ What is cached: successful (200), non-streaming GET answers to anonymous request
 cookie, no Authorization header), outside the admin, the token endpoints and the health check,
 rendered outside any open transaction (a transaction that may still roll back could otherwise
 cache what never gets committed). The key also holds the host and scheme (the API answers with
-absolute links), the language, the Accept header, whether the client accepts gzip and today's
-date. A hit still honours If-None-Match (304).
+absolute links), the language (a page's is its URL's; the first-visit redirect by Accept-Language
+happens before this middleware, tracker.http.language), the Accept header, whether the client
+accepts gzip and today's date. A hit still honours If-None-Match (304).
 
 Compressed answers are kept compressed: tracker.http.compression sits inside this middleware, so
 an entry for a client that accepts gzip holds the gzip body with its Content-Encoding and its
@@ -52,7 +54,10 @@ from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connec
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 
+from tracker import languages
+from tracker.http import single_flight
 from tracker.http.compression import accepts_gzip
+from tracker.http.content_language import requested_language
 from tracker.http.middleware import DatabaseUnavailableMiddleware
 from tracker.models import DataVersion
 
@@ -133,7 +138,8 @@ def cacheable_request(request):
     return (
         settings.RESPONSE_CACHE_MB > 0
         and request.method == "GET"
-        and not request.path.startswith(UNCACHED_PREFIXES)
+        # The admin is under each language's prefix too (/fr/admin/).
+        and not languages.unprefixed(request.path_info).startswith(UNCACHED_PREFIXES)
         and "HTTP_AUTHORIZATION" not in request.META
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
     )
@@ -148,6 +154,8 @@ def response_key(request, version):
         request.scheme,
         request.get_host(),
         getattr(request, "LANGUAGE_CODE", ""),
+        # The content language an unprefixed API answer negotiates (?lang= is in the path too).
+        str(requested_language(request)) if request.path_info.startswith("/api/") else "",
         request.META.get("HTTP_ACCEPT", ""),
         "gzip" if accepts_gzip(request) else "identity",
         request.get_full_path(),
@@ -208,6 +216,25 @@ def _hit_allowed(request):
     return all(check(request) for check in _hit_checks)
 
 
+def lookup(key):
+    """The entry kept under `key`, from this process's LRU or else the shared cache (copied into
+    the LRU); None if neither has it."""
+    local = local_cache()
+    entry = local.get(key)
+    if entry is None and _shared_enabled():
+        entry = shared_cache.get(key)
+        if entry is not None:
+            local.set(key, entry, len(entry[2]))
+    return entry
+
+
+def _serve(request, entry):
+    response = _response(entry)
+    etag = response.get("ETag")
+    conditional = get_conditional_response(request, etag=etag, response=response) if etag else None
+    return conditional or response
+
+
 class ResponseCacheMiddleware:
     """Serve anonymous reads from the cache, keyed by the data version (see the module docstring)."""
 
@@ -223,18 +250,21 @@ class ResponseCacheMiddleware:
             # The outage handling of the views, for the query made before any view runs.
             return DatabaseUnavailableMiddleware(self.get_response).process_exception(request, exception)
         key = response_key(request, version)
-        local = local_cache()
-        entry = local.get(key)
-        if entry is None and _shared_enabled():
-            entry = shared_cache.get(key)
-            if entry is not None:
-                local.set(key, entry, len(entry[2]))
-        if entry is not None and _hit_allowed(request):
-            response = _response(entry)
-            etag = response.get("ETag")
-            conditional = get_conditional_response(request, etag=etag, response=response) if etag else None
-            return conditional or response
+        entry = lookup(key)
+        if entry is None:
+            # Requests missing the same key together: one renders, the others wait for its entry.
+            with single_flight.flight(key, lambda: lookup(key), _shared_enabled()) as found:
+                if found is not None and _hit_allowed(request):
+                    return _serve(request, found)
+                return self.render(request, key, store=True)
+        if _hit_allowed(request):
+            return _serve(request, entry)
         # A refused hit falls through, so the view answers (a throttled client gets its 429 as usual).
+        return self.render(request, key, store=False)
+
+    def render(self, request, key, store):
+        """The view's answer, with the key's ETag where it has no validator, kept in the cache when
+        `store` and it may be (_storable, rendered outside any transaction)."""
         response = self.get_response(request)
         if _validatable(response):
             # The key names everything this answer depends on (data version, day, host, language,
@@ -244,9 +274,9 @@ class ResponseCacheMiddleware:
             conditional = get_conditional_response(request, etag=response["ETag"], response=response)
             if conditional is not response:
                 return conditional
-        if entry is None and _storable(response) and not connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        if store and _storable(response) and not connections[DEFAULT_DB_ALIAS].in_atomic_block:
             entry = _entry(response)
-            local.set(key, entry, len(entry[2]))
+            local_cache().set(key, entry, len(entry[2]))
             if _shared_enabled():
                 shared_cache.set(key, entry, SHARED_TIMEOUT)
         if response.status_code == 200 and not response.streaming:

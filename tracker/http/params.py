@@ -5,7 +5,8 @@ The API and the exports of the browse list answer a parameter they do not read w
 names it, so a misspelt filter (`?satus=stalled`) never silently widens a list or an export. The
 parameters an answer reads are derived from what serves it (a FilterSet's filters, a paginator's
 query parameters; `tracker.api.params` for the API's views), never listed per view. `lang` is
-reserved for the languages issue: accepted everywhere and ignored for now. The HTML pages and the
+accepted everywhere: the language of the content an API answer or an export serves
+(`tracker.http.content_language`; an unknown language is the API's 400 there). The HTML pages and the
 Atom feeds keep ignoring parameters they do not read (`utm_source`, …).
 
 This module is below the pages and the API (tracker.http), so both refuse in the same words and
@@ -16,7 +17,7 @@ import functools
 
 from django.utils.translation import gettext as _
 
-# Accepted everywhere and ignored: the language of the answer (the languages issue will read it).
+# Accepted everywhere: the content language of the answer (tracker.http.content_language).
 RESERVED = frozenset({"lang"})
 
 

@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from tracker import roles, services
-from tracker.columns import EXPORT_COLUMNS
+from tracker.columns import EXPORT_COLUMNS, TRANSLATION_COLUMNS
 from tracker.models import Actor, Forum, Recommendation, Theme
+from tracker.models.translations import column
 from tracker.text import unescape_formula
 
 from .files import FIRST_DATA_ROW, LIST_SEPARATOR, ImportFileError, and_list, check_columns, is_blank, repeated_codes
@@ -21,6 +22,15 @@ from .widgets import (
     StrictManyToManyWidget,
     parse_date_cell,
 )
+
+
+class BlankAsDefaultWidget(widgets.CharWidget):
+    """Text; an empty cell is `blank` (the model field's default)."""
+
+    blank = ""
+
+    def clean(self, value, row=None, **kwargs):
+        return self.blank if is_blank(value) else super().clean(value, row, **kwargs)
 
 
 class RecommendationResource(resources.ModelResource):
@@ -72,6 +82,14 @@ class RecommendationResource(resources.ModelResource):
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
+
+    @classmethod
+    def widget_from_django_field(cls, f, default=widgets.Widget):
+        # The translation columns (tracker.columns) are text, whatever field class the library made;
+        # an empty cell is the column's default (no translation), as an untranslated row stores it.
+        if f.name in TRANSLATION_COLUMNS:
+            return type("TranslationCellWidget", (BlankAsDefaultWidget,), {"blank": f.get_default()})
+        return super().widget_from_django_field(f, default)
 
     # --- export ---------------------------------------------------------------------------
 
@@ -151,6 +169,14 @@ class RecommendationResource(resources.ModelResource):
         if 0 < row_number <= len(self.sheet_rows):
             return self.sheet_rows[row_number - 1]
         return row_number + 1
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        # The source language's column of a translated field mirrors the field (`text` is the
+        # source text): the file's copy of it, empty in the export, is not read.
+        source = row.get("source_lang") or instance.source_lang
+        if source and field.attribute in (column("text", source), column("translation_status", source)):
+            return
+        super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
 
     def import_instance(self, instance, row, **kwargs):
         """Import plain fields, and check many-to-many names too, so an unknown theme, actor or

@@ -29,6 +29,7 @@ from .clean_fields import CleanCharField, CleanTextField
 from .recommendations import ProgressUpdate, Recommendation
 from .reference import Actor
 from .sync import Synced
+from .translations import translated_only
 
 
 def default_close_after_days():
@@ -302,7 +303,16 @@ class ReportingRequestQuerySet(models.QuerySet):
             self.with_state()
             .with_latest_update()
             .select_related("actor", "recommendation")
-            .only("id", "cycle_id", "actor__slug", "actor__name", "recommendation__code", "recommendation__text")
+            .only(
+                "id",
+                "cycle_id",
+                "actor__slug",
+                "actor__name",
+                "recommendation__code",
+                "recommendation__text",
+                *(f"actor__{name}" for name in translated_only(("name",))),
+                *(f"recommendation__{name}" for name in translated_only(("text",))),
+            )
             .order_by("actor__name", "actor_id", "recommendation__code")
         )
 

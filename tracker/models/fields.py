@@ -4,9 +4,12 @@ from django.db import models
 
 from tracker.text import search_document
 
+from .translations import LANGUAGES, column
+
 
 class SearchTextField(models.TextField):
-    """A derived column: `tracker.text.search_document` of the fields named in `sources` and of
+    """A derived column: `tracker.text.search_document` of the fields named in `sources` (with the
+    translations of those that are translated, each in its language) and of
     the values of the many-to-many lookups named in `related` ("themes__name": the names of the
     row's themes, in the related model's order), which search compares against.
 
@@ -79,7 +82,18 @@ class SearchTextField(models.TextField):
         values = [getattr(model_instance, name) for name in self.sources]
         if related and self.related and model_instance.pk is not None:
             values.extend(self.related_values(model_instance))
-        return search_document(*values)
+        return search_document(*values, translations=self.translations(model_instance))
+
+    def translations(self, model_instance):
+        """(language, text) of each translation of the translated `sources` (a model's
+        `translated_fields`, tracker.models.translations), each searched in its own language."""
+        translated = [name for name in self.sources if name in getattr(model_instance, "translated_fields", ())]
+        return [
+            (lang, text)
+            for name in translated
+            for lang in LANGUAGES
+            if lang != model_instance.source_lang and (text := getattr(model_instance, column(name, lang), None))
+        ]
 
     def pre_save(self, model_instance, add):
         value = self.compute(model_instance, related=not add)

@@ -13,11 +13,16 @@ from .api_rows import ApiRows
 from .provenance import ObjectiveMapping, mapping_export_entry
 from .reference import Actor, Theme
 from .status import Status
+from .translations import translated_only
 
 # Separates the names an export packs into one column; a control character no name contains.
 EXPORT_LIST_SEPARATOR = "\x1f"
 # Between the slug and the name of one joined entry ("slug\x1ename").
 EXPORT_PAIR_SEPARATOR = "\x1e"
+
+# The columns a page reads a translated text or name from (tracker.models.translations).
+TRANSLATED_TEXT = translated_only(("text",))
+TRANSLATED_NAME = translated_only(("name",))
 
 
 class _GroupConcat(Aggregate):
@@ -56,6 +61,7 @@ API_ROW_FIELDS = (
     "order",
     "kind",
     "text",
+    *TRANSLATED_TEXT,
     "effective_status",
     "target_date",
     "source_locator",
@@ -226,8 +232,8 @@ class RecommendationQuerySet(models.QuerySet):
         only the fields the page shows."""
         return (
             self.with_effective_status(as_of)
-            .only("id", "code", "kind", "text", "status", "forum_id", "roundtable_id")
-            .prefetch_related(Prefetch("themes", queryset=Theme.objects.only("id", "slug", "name")))
+            .only("id", "code", "kind", "text", "status", "forum_id", "roundtable_id", *TRANSLATED_TEXT)
+            .prefetch_related(Prefetch("themes", queryset=Theme.objects.only("id", "slug", "name", *TRANSLATED_NAME)))
             .order_by("order", "code")
         )
 
@@ -352,6 +358,7 @@ class RecommendationQuerySet(models.QuerySet):
             "reported_since",
             "updated_at",
             "version",
+            *TRANSLATED_TEXT,
         )
 
     def with_effective_status(self, as_of=None):

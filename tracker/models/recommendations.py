@@ -18,6 +18,7 @@ from .querysets import ProgressUpdateQuerySet, RecommendationQuerySet
 from .reference import Actor, Document, Forum, FrameworkObjective, Roundtable, Theme
 from .status import Status
 from .sync import Synced
+from .translations import Translatable, TranslatedManager, translation_columns
 
 
 def first_words(text, limit=60):
@@ -29,7 +30,7 @@ def first_words(text, limit=60):
     return (cut or text[:limit]) + "…"
 
 
-class Recommendation(Synced):
+class Recommendation(Translatable, Synced):
     """One actionable item of a forum: a recommendation, outcome, key message or finding.
 
     `status` is the status of the most recent approved progress update. It is stored here, in
@@ -121,10 +122,20 @@ class Recommendation(Synced):
     # stemmed), computed on every save; tracker.models.search keeps it current when themes change.
     search_text = SearchTextField(_("search text"), sources=("code", "text"), related=("themes__name",))
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "change_key", "search_text"])
-    objects = RecommendationQuerySet.as_manager()
+    translated_fields = ("text",)
+    # Translations and their statuses are not in the history (its table has no column for them).
+    history = HistoricalRecords(
+        excluded_fields=[
+            "updated_at",
+            "change_key",
+            "search_text",
+            *translation_columns(("text", "translation_status")),
+        ]
+    )
+    objects = TranslatedManager.from_queryset(RecommendationQuerySet)()
 
     class Meta:
+        base_manager_name = "objects"  # no query rewriting (TranslatedManager), related lookups too
         # Undated forums (an expert meeting of unknown date) sort last on every database.
         ordering = [F("forum__start_date").asc(nulls_last=True), "forum_id", "order", "code"]
         verbose_name = _("recommendation")
@@ -156,10 +167,10 @@ class Recommendation(Synced):
         return self.label
 
     def save(self, *args, **kwargs):
-        # search_text follows code and text: a save of only some fields that names either
-        # saves it too (its pre_save() computes it).
+        # search_text follows code, text and its translations: a save of only some fields that
+        # names one of them saves it too (its pre_save() computes it).
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"code", "text"} & set(update_fields):
+        if update_fields is not None and {"code", "text", *translation_columns(("text",))} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "search_text"}
         super().save(*args, **kwargs)
 
@@ -379,7 +390,7 @@ class ProgressUpdate(Synced):
     def __str__(self):
         # Named by the recommendation's code, as staff know it (admin messages, history, pickers).
         code = self.recommendation.code if self.recommendation_id else "?"
-        reported = date_format(self.reported_on, "j M Y") if self.reported_on else "?"
+        reported = date_format(self.reported_on, "SHORT_DATE_FORMAT") if self.reported_on else "?"
         return f"{code}: {self.get_status_display()} ({reported})"
 
     def get_absolute_url(self):

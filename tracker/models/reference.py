@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .clean_fields import CleanCharField, CleanTextField
 from .sync import Synced
+from .translations import Translatable, TranslatedManager
 
 
 class DocumentQuerySet(models.QuerySet):
@@ -40,7 +41,7 @@ class DocumentQuerySet(models.QuerySet):
         )
 
 
-class Document(Synced):
+class Document(Translatable, Synced):
     """A source document: a report, a UN symbol document, a presentation, a chair's summary.
 
     Forums and recommendations cite documents, so every item on the site says where it comes from.
@@ -56,9 +57,11 @@ class Document(Synced):
     url = models.URLField(_("link"), max_length=500, blank=True, default="")
     notes = CleanTextField(_("notes"), blank=True, default="")
 
-    objects = DocumentQuerySet.as_manager()
+    translated_fields = ("title",)
+    objects = TranslatedManager.from_queryset(DocumentQuerySet)()
 
     class Meta:
+        base_manager_name = "objects"  # no query rewriting (TranslatedManager), related lookups too
         ordering = ["title", "id"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
@@ -100,7 +103,7 @@ class ProcessQuerySet(models.QuerySet):
         )
 
 
-class Process(Synced):
+class Process(Translatable, Synced):
     """A recurring dialogue or framework: GCIM, the HLD, the GFMD, GATS Mode 4, workshops."""
 
     class Kind(models.TextChoices):
@@ -120,9 +123,11 @@ class Process(Synced):
     established = models.DateField(_("established"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0, help_text=_("Position in lists."))
 
-    objects = ProcessQuerySet.as_manager()
+    translated_fields = ("name", "description")
+    objects = TranslatedManager.from_queryset(ProcessQuerySet)()
 
     class Meta:
+        base_manager_name = "objects"  # no query rewriting (TranslatedManager), related lookups too
         ordering = ["order", "name", "id"]
         verbose_name = _("process")
         verbose_name_plural = _("processes")
@@ -165,7 +170,7 @@ class ForumQuerySet(models.QuerySet):
         )
 
 
-class Forum(Synced):
+class Forum(Translatable, Synced):
     """One meeting (or report) of a process, e.g. the first GFMD, Brussels, 9–11 July 2007."""
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
@@ -183,9 +188,11 @@ class Forum(Synced):
     notes = CleanTextField(_("notes"), blank=True, default="")
     documents = models.ManyToManyField(Document, blank=True, related_name="forums", verbose_name=_("documents"))
 
-    objects = ForumQuerySet.as_manager()
+    translated_fields = ("title",)
+    objects = TranslatedManager.from_queryset(ForumQuerySet)()
 
     class Meta:
+        base_manager_name = "objects"  # no query rewriting (TranslatedManager), related lookups too
         ordering = ["start_date", "slug", "id"]
         verbose_name = _("forum")
         verbose_name_plural = _("forums")
@@ -225,7 +232,7 @@ class RoundtableQuerySet(models.QuerySet):
         )
 
 
-class Roundtable(Synced):
+class Roundtable(Translatable, Synced):
     """A session of a forum, possibly a sub-session of another (Manila RT1 → 1.a, 1.b); `kind`
     is what the source calls it (the expert meeting's three parts are sections)."""
 
@@ -258,9 +265,11 @@ class Roundtable(Synced):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    objects = RoundtableQuerySet.as_manager()
+    translated_fields = ("title",)
+    objects = TranslatedManager.from_queryset(RoundtableQuerySet)()
 
     class Meta:
+        base_manager_name = "objects"  # no query rewriting (TranslatedManager), related lookups too
         ordering = ["forum", "order", "code", "id"]
         verbose_name = _("roundtable")
         verbose_name_plural = _("roundtables")
@@ -300,7 +309,7 @@ class ActorQuerySet(models.QuerySet):
         )
 
 
-class Actor(Synced):
+class Actor(Translatable, Synced):
     """A government, intergovernmental organisation, secretariat or civil-society body.
 
     Staff users belong to an actor, which scopes what they may report on.
@@ -322,9 +331,11 @@ class Actor(Synced):
     description = CleanTextField(_("description"), blank=True, default="")
     url = models.URLField(_("website"), blank=True, default="")
 
-    objects = ActorQuerySet.as_manager()
+    translated_fields = ("name", "description")
+    objects = TranslatedManager.from_queryset(ActorQuerySet)()
 
     class Meta:
+        base_manager_name = "objects"  # no query rewriting (TranslatedManager), related lookups too
         ordering = ["name", "id"]
         verbose_name = _("actor")
         verbose_name_plural = _("actors")
@@ -343,16 +354,18 @@ class ThemeQuerySet(models.QuerySet):
         return self.annotate(recommendation_count=_count(through.filter(theme=models.OuterRef("pk"))))
 
 
-class Theme(Synced):
+class Theme(Translatable, Synced):
     """A tag such as labour mobility, remittances or gender."""
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name = CleanCharField(_("name"), max_length=120, unique=True)
     description = CleanTextField(_("description"), blank=True, default="")
 
-    objects = ThemeQuerySet.as_manager()
+    translated_fields = ("name", "description")
+    objects = TranslatedManager.from_queryset(ThemeQuerySet)()
 
     class Meta:
+        base_manager_name = "objects"  # no query rewriting (TranslatedManager), related lookups too
         ordering = ["name", "id"]
         verbose_name = _("theme")
         verbose_name_plural = _("themes")
@@ -371,7 +384,7 @@ class FrameworkObjectiveQuerySet(models.QuerySet):
         return self.annotate(recommendation_count=_count(through.filter(frameworkobjective=models.OuterRef("pk"))))
 
 
-class FrameworkObjective(Synced):
+class FrameworkObjective(Translatable, Synced):
     """An objective or target of a current framework (the Global Compact for Migration's 23
     objectives, the SDG migration targets), so old recommendations roll up under them."""
 
@@ -382,12 +395,14 @@ class FrameworkObjective(Synced):
     slug = models.SlugField(_("slug"), max_length=40, unique=True, help_text=_("e.g. gcm-6 or sdg-10-7."))
     framework = models.CharField(_("framework"), max_length=10, choices=Framework.choices)
     number = CleanCharField(_("number"), max_length=10, help_text=_("e.g. 6 or 10.7."))
-    title = CleanCharField(_("title"), max_length=400)
+    title = CleanCharField(_("title"), max_length=600)  # SDG targets run to 470 characters in French
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    objects = FrameworkObjectiveQuerySet.as_manager()
+    translated_fields = ("title",)
+    objects = TranslatedManager.from_queryset(FrameworkObjectiveQuerySet)()
 
     class Meta:
+        base_manager_name = "objects"  # no query rewriting (TranslatedManager), related lookups too
         ordering = ["framework", "order", "id"]
         verbose_name = _("framework objective")
         verbose_name_plural = _("framework objectives")

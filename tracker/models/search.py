@@ -14,6 +14,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 
 from .recommendations import Recommendation
 from .reference import Theme
+from .translations import translated_only
 
 BATCH_SIZE = 500
 
@@ -26,7 +27,7 @@ def refresh_search_text(recommendations, batch_size=BATCH_SIZE):
     field = Recommendation._meta.get_field("search_text")
     rows = (
         recommendations.order_by("pk")
-        .only("pk", "code", "text", "search_text")
+        .only("pk", "code", "text", "search_text", *translated_only(("text",)))
         .prefetch_related(Prefetch("themes", queryset=Theme.objects.only("pk", "name")))
     )
     last_pk, changed = None, 0

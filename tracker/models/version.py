@@ -16,6 +16,8 @@ import time
 
 from django.db import connections, models
 
+from . import routing
+
 
 def fresh_version():
     """A starting value no earlier version can have had: microseconds since the epoch. Used when
@@ -40,10 +42,18 @@ class DataVersion(models.Model):
     def current(cls, using="default"):
         """The committed data version, creating the row if a flush removed it. One query, written
         as plain SQL: it runs before every cached answer, where building it with the ORM would
-        cost more than the rest of the answer."""
+        cost more than the rest of the answer. With a read replica (tracker.models.routing) the same
+        query also returns the primary's WAL insert position, which the replica must have replayed
+        before the request may read it."""
+        with_lsn = routing.wants_primary_lsn(using)
         with connections[using].cursor() as cursor:
-            cursor.execute("SELECT value FROM tracker_dataversion WHERE id = 1")
+            if with_lsn:
+                cursor.execute("SELECT value, pg_current_wal_insert_lsn()::text FROM tracker_dataversion WHERE id = 1")
+            else:
+                cursor.execute("SELECT value FROM tracker_dataversion WHERE id = 1")
             row = cursor.fetchone()
+        if with_lsn and row:
+            routing.note_primary_lsn(row[1])
         value = row[0] if row else None
         if value is None:
             value = cls.objects.using(using).get_or_create(pk=1)[0].value

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tracker import roles
@@ -47,7 +48,8 @@ def _absolute(path):
 
 
 def compose(event, update):
-    """(subject, body) of the e-mail about `update` for `event`, in the site's language."""
+    """(subject, body) of the e-mail about `update` for `event`, in the active language (`notify`
+    makes it the site's)."""
     recommendation = update.recommendation
     subjects = {
         EmailNotice.Event.SUBMITTED: _("[Tracker] %(code)s: progress reported by %(actor)s, waiting for review"),
@@ -81,7 +83,10 @@ def notify(event, update):
     if not recipients:
         logger.info("No one to e-mail about %s update %s", event, update.pk)
         return None
-    subject, body = compose(event, update)
+    # Staff have no recorded language: their e-mails are in the site's (docs/i18n.md), whichever
+    # language the admin page that made the decision was in.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, body = compose(event, update)
     notice = EmailNotice.objects.create(
         event=event, update=update, recipients="\n".join(recipients), subject=subject, body=body
     )

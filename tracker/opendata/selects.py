@@ -21,8 +21,9 @@ from tracker.models import (
     Roundtable,
     Theme,
 )
+from tracker.models.translations import translated_only
 
-from .countries import country_codes
+from .countries import M49_NAMES, country_codes
 
 # What the package says of a framework mapping's or a link's provenance (who asserted it stays private).
 PROVENANCE_FIELDS = ("basis", "basis_note", "asserted_at")
@@ -81,6 +82,10 @@ def actor_shape(row, urls):
         country_code,
         codes["iso3166_alpha3"],
         codes["m49"],
+        codes["m49_region"],
+        M49_NAMES.get(codes["m49_region"]),
+        codes["m49_subregion"],
+        M49_NAMES.get(codes["m49_subregion"]),
         description,
         website,
         urls("tracker:actor-detail", slug),
@@ -98,7 +103,7 @@ def theme_shape(row, urls):
 
 def objectives():
     return FrameworkObjective.objects.order_by("framework", "order", "slug").values_list(
-        "slug", "framework", "number", "title", "order"
+        "slug", "framework", "number", "title", "order", *translated_only(("title",))
     )
 
 

@@ -18,7 +18,7 @@ import functools
 
 from django.utils.translation import gettext_lazy as _
 
-from tracker.columns import EXPORT_COLUMNS
+from tracker.columns import EXPORT_COLUMNS, TRANSLATION_FIELDS, translation_fields
 from tracker.models import (
     Actor,
     Basis,
@@ -216,7 +216,7 @@ TABLES = (
         _("Actors"),
         _(
             "Governments, intergovernmental organisations, the secretariat and civil society. States carry "
-            "ISO 3166-1 alpha-2 and alpha-3 and UN M49 codes."
+            "ISO 3166-1 alpha-2 and alpha-3 and UN M49 codes, and their M49 region and sub-region."
         ),
         (
             key("slug"),
@@ -225,6 +225,10 @@ TABLES = (
             column("country_code", description="ISO 3166-1 alpha-2, for governments."),
             column("iso3166_alpha3", description="ISO 3166-1 alpha-3, for governments of a state."),
             column("m49", description="UN M49 code (three digits, ISO 3166-1 numeric), for governments of a state."),
+            column("m49_region", description="UN M49 code of the state's region (150 Europe)."),
+            column("m49_region_name", description="The region's UN M49 name."),
+            column("m49_subregion", description="UN M49 code of the state's sub-region (155 Western Europe)."),
+            column("m49_subregion_name", description="The sub-region's UN M49 name."),
             column("description"),
             column("website"),
             url("url", "Its page (absolute URL)."),
@@ -264,6 +268,7 @@ TABLES = (
             column("number", required=True, description="e.g. 6 or 10.7."),
             column("title", required=True),
             column("order", "integer"),
+            *(column(name, **properties) for name, properties in translation_fields("title").items()),
             url(),
         ),
         primary_key=("slug",),
@@ -278,7 +283,7 @@ TABLES = (
             "Every recommendation, outcome, key message and finding, with its current status: the columns of the "
             "list's CSV export, which manage.py import_recommendations reads back."
         ),
-        tuple(column(name, **RECOMMENDATION_FIELDS.get(name, {})) for name in EXPORT_COLUMNS),
+        tuple(column(name, **{**TRANSLATION_FIELDS, **RECOMMENDATION_FIELDS}.get(name, {})) for name in EXPORT_COLUMNS),
         primary_key=("code",),
         foreign_keys=(
             ("process", "processes", "slug"),

@@ -3,13 +3,14 @@ as-of date carried by every internal link, counts by kind and session names."""
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from babel.numbers import format_percent
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format
 from django.utils.html import format_html_join
+from django.utils.translation import get_language, ngettext, to_locale
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from tracker.models import STATUS_COLOURS, Recommendation, Roundtable, Status
 from tracker.models.status import not_reported_since
@@ -232,9 +233,19 @@ def date_range(start, end=None):
     if not start:
         return ""
     if not end or end == start:
-        return date_format(start, "j F Y")
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{date_format(start, 'j')}–{date_format(end, 'j F Y')}"
-    if start.year == end.year:
-        return f"{date_format(start, 'j F')} – {date_format(end, 'j F Y')}"
-    return f"{date_format(start, 'j F Y')} – {date_format(end, 'j F Y')}"
+        return date_format(start, "DATE_FORMAT")
+    # The short forms drop what the start shares with the end; only for languages that write the
+    # day first (DATE_FORMAT "j ...": not Chinese's "Y年n月j日", which gets both dates in full).
+    long_format = get_format("DATE_FORMAT")
+    if long_format.startswith("j ") and (start.year, start.month) == (end.year, end.month):
+        return f"{date_format(start, 'j')}–{date_format(end, 'DATE_FORMAT')}"
+    if long_format.startswith("j ") and start.year == end.year:
+        return f"{date_format(start, 'MONTH_DAY_FORMAT')} – {date_format(end, 'DATE_FORMAT')}"
+    return f"{date_format(start, 'DATE_FORMAT')} – {date_format(end, 'DATE_FORMAT')}"
+
+
+@register.filter
+def percent(label):
+    """A whole percentage ("12", "<1", as `Segment.percent_label` gives it) written the way the current
+    language writes percentages: "12%" in English, "12 %" in French, Spanish and Russian (Babel's CLDR data)."""
+    return format_percent(0, locale=to_locale(get_language() or "en")).replace("0", str(label), 1)

@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404, render
 from tracker import breakdowns
 from tracker.models import Actor, Recommendation, ReportingRequest, Theme
 from tracker.models.assessments import side_by_side
-from tracker.opendata.countries import country_codes
+from tracker.opendata.countries import area_name, country_codes
 
 from .common import paginate, read_as_of
 
@@ -19,10 +19,13 @@ def actor_detail(request, slug):
     actor = get_object_or_404(Actor, slug=slug)
     as_of, as_of_form = read_as_of(request)
     responsible = Recommendation.objects.responsibility_of(actor).with_effective_status(as_of)
+    codes = country_codes(actor.kind, actor.country_code)
     context = {
         "section": "actors",
         "actor": actor,
-        "country_codes": country_codes(actor.kind, actor.country_code),
+        "country_codes": codes,
+        "m49_region": area_name(codes["m49_region"]),
+        "m49_subregion": area_name(codes["m49_subregion"]),
         "as_of": as_of,
         "as_of_form": as_of_form,
         "breakdown": breakdowns.breakdown_from_rows(responsible.status_counts("kind"), filters={"actor": actor.slug}),

@@ -22,7 +22,7 @@ from django.http import FileResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from tracker.columns import EXPORT_COLUMNS
+from tracker.columns import EXPORT_COLUMNS, blank_source_language
 from tracker.http import params
 from tracker.models import Status
 from tracker.models.querysets import EXPORT_LIST_SEPARATOR, EXPORT_PAIR_SEPARATOR
@@ -101,6 +101,7 @@ def _export_rows(request, rows, list_output, as_of=None):
         reported_since,
         updated_at,
         version,
+        *translations,
     ) in rows.iterator(chunk_size=CHUNK_SIZE):
         theme_names, theme_slugs = themes(theme_pairs)
         actor_names, actor_slugs = actors(actor_pairs)
@@ -136,6 +137,7 @@ def _export_rows(request, rows, list_output, as_of=None):
             version,
             f"{prefix}{code}{suffix}",
             f"{api_prefix}{code}{api_suffix}",
+            *blank_source_language(translations),
         ]
 
 
@@ -204,6 +206,7 @@ def csv_chunks(request, rows, as_of=None, *, bom=True):
         version,
         url,
         api_url,
+        *translations,
     ) in _export_rows(request, rows, "; ".join, as_of):
         code_cell = _csv_field(code)
         if code_cell != code:  # codes are slugs; a stored one that is not gets its URLs quoted too
@@ -215,7 +218,8 @@ def csv_chunks(request, rows, as_of=None, *, bom=True):
             f"{quoted(actors)},{quoted(actor_slugs)},{quoted(objectives)},{quoted(objective_slugs)},"
             f"{quoted(objective_bases)},"
             f"{quoted(source_document)},{quoted(source_locator)},{_plain(target_date)},{_plain(last_update)},"
-            f"{_plain(not_reported_since)},{_plain(updated_at)},{version},{url},{api_url}"
+            f"{_plain(not_reported_since)},{_plain(updated_at)},{version},{url},{api_url},"
+            + ",".join(map(quoted, translations))
         )
         if len(lines) == CHUNK_SIZE:
             lines.append("")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker import breakdowns
 from tracker.models import Actor, Forum, Process, Recommendation, Theme
-from tracker.opendata.countries import country_codes
+from tracker.opendata.countries import area_name, country_codes
 
 from .common import paginate, read_as_of
 
@@ -27,7 +27,8 @@ class ActorKindForm(forms.Form):
 def actor_list(request):
     """Every actor, by name, optionally of one kind (`?kind=government`), with how many
     recommendations name it responsible and how many progress updates it reported; states with
-    their ISO 3166-1 alpha-2 and alpha-3 and UN M49 codes. A kind the model does not know is 400.
+    their ISO 3166-1 alpha-2 and alpha-3 and UN M49 codes and their M49 sub-region, named in the
+    reader's language. A kind the model does not know is 400.
     Three queries: the count per kind, the page's count and its actors."""
     form = ActorKindForm(request.GET)
     kind = form.cleaned_data["kind"] if form.is_valid() else ""
@@ -39,6 +40,7 @@ def actor_list(request):
     page = paginate(request, actors, ACTORS_PER_PAGE)
     for actor in page.object_list:
         actor.codes = country_codes(actor.kind, actor.country_code)
+        actor.region = area_name(actor.codes["m49_subregion"] or actor.codes["m49_region"])
     per_kind = dict(Actor.objects.order_by().values_list("kind").annotate(n=Count("pk")))
     kinds = [(value, label, per_kind.get(value, 0)) for value, label in Actor.Kind.choices if per_kind.get(value)]
     context = {

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 from standardwebhooks.webhooks import Webhook
@@ -185,17 +185,20 @@ def disable(endpoint, reason, *, now=None, notify=True):
     endpoint.save(update_fields=["is_active", "disabled_at", "disabled_reason"])
     if not notify:
         return None
-    context = {
-        "endpoint": endpoint,
-        "reason": reason,
-        "admin_url": settings.SITE_URL.rstrip("/")
-        + reverse("admin:tracker_webhookendpoint_change", args=[endpoint.pk]),
-    }
-    subject = _("[Tracker] Webhook endpoint disabled: %(url)s") % {"url": endpoint.url}
+    # The reviewers have no recorded language: the e-mail is in the site's (docs/i18n.md).
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "endpoint": endpoint,
+            "reason": reason,
+            "admin_url": settings.SITE_URL.rstrip("/")
+            + reverse("admin:tracker_webhookendpoint_change", args=[endpoint.pk]),
+        }
+        subject = _("[Tracker] Webhook endpoint disabled: %(url)s") % {"url": endpoint.url}
+        body = render_to_string("tracker/email/webhook_disabled.txt", context)
     return queue_email(
         EmailNotice.Event.WEBHOOK_DISABLED,
         reviewers(),
         subject,
-        render_to_string("tracker/email/webhook_disabled.txt", context),
+        body,
         key=f"webhook-disabled:{endpoint.pk}:{now.isoformat()}",
     )

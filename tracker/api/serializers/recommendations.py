@@ -36,6 +36,7 @@ from .reference import (
     RoundtableBriefSerializer,
     ThemeBriefSerializer,
 )
+from .translated import content_language, localized_declarations, localized_fields
 
 # The objects a recommendation links to, and the URL keyword that names each.
 LINKED = [
@@ -77,6 +78,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
     roundtable = RoundtableBriefSerializer(allow_null=True)
     kind = kind_field(Recommendation)
     status = serializers.SerializerMethodField(help_text="The current status, or with `as_of` the status on that date.")
+    text, text_lang, text_status, source_text, source_lang = localized_declarations("text").values()
     themes = ThemeBriefSerializer(many=True)
     actors = ActorBriefSerializer(many=True, help_text="Responsible actors.")
     objectives = ObjectiveMappingSerializer(
@@ -106,6 +108,10 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "order",
             "kind",
             "text",
+            "text_lang",
+            "text_status",
+            "source_text",
+            "source_lang",
             "status",
             "status_date",
             "not_reported_since",
@@ -133,6 +139,10 @@ class RecommendationSerializer(serializers.ModelSerializer):
 
     def _not_reported_since(self, reported_since):
         return _date(reported_since) if reported_since and reported_since < self.not_reported_cutoff else None
+
+    @functools.cached_property
+    def content_language(self):
+        return content_language(self.context)
 
     @functools.cached_property
     def urls(self):
@@ -171,7 +181,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             },
             "order": row["order"],
             "kind": row["kind"],
-            "text": row["text"],
+            **localized_fields(row, "text", self.content_language),
             "status": row["effective_status"],
             "status_date": _date(row["last_update"]),
             "not_reported_since": self._not_reported_since(row["reported_since"]),

@@ -15,9 +15,10 @@ from tracker.models import (
     Roundtable,
     Theme,
 )
-from tracker.opendata.countries import country_codes
+from tracker.opendata.countries import M49_NAMES, country_codes
 
 from .fields import HtmlUrlField, OptionalURLField, api_url, kind_field
+from .translated import localized_model_fields
 
 # Briefs: how an object appears inside another one.
 
@@ -106,6 +107,10 @@ EDITORIAL_FACTS_HELP = "Fields whose values the secretariat added (editorial): n
 
 
 class ProcessSerializer(serializers.ModelSerializer):
+    name, name_lang, name_status, source_name, source_lang = localized_model_fields("name")
+    description, description_lang, description_status, source_description = localized_model_fields(
+        "description", source_lang=False
+    )
     url = api_url("process")
     kind = kind_field(Process)
     forum_count = serializers.IntegerField(read_only=True)
@@ -118,17 +123,25 @@ class ProcessSerializer(serializers.ModelSerializer):
             "url",
             "acronym",
             "name",
+            "name_lang",
+            "name_status",
+            "source_name",
             "kind",
             "description",
+            "description_lang",
+            "description_status",
+            "source_description",
             "established",
             "forum_count",
             "recommendation_count",
+            "source_lang",
             "change_key",
             "updated_at",
         ]
 
 
 class ForumSerializer(serializers.ModelSerializer):
+    title, title_lang, title_status, source_title, source_lang = localized_model_fields("title")
     editorial_facts = EditorialFactSerializer(many=True, read_only=True, help_text=EDITORIAL_FACTS_HELP)
     url = api_url("forum")
     html_url = HtmlUrlField()
@@ -143,6 +156,9 @@ class ForumSerializer(serializers.ModelSerializer):
             "url",
             "html_url",
             "title",
+            "title_lang",
+            "title_status",
+            "source_title",
             "process",
             "city",
             "country",
@@ -155,12 +171,14 @@ class ForumSerializer(serializers.ModelSerializer):
             "documents",
             "editorial_facts",
             "recommendation_count",
+            "source_lang",
             "change_key",
             "updated_at",
         ]
 
 
 class RoundtableSerializer(serializers.ModelSerializer):
+    title, title_lang, title_status, source_title, source_lang = localized_model_fields("title")
     url = api_url("roundtable")
     forum = ForumBriefSerializer()
     parent = RoundtableBriefSerializer(allow_null=True)
@@ -175,17 +193,25 @@ class RoundtableSerializer(serializers.ModelSerializer):
             "url",
             "code",
             "title",
+            "title_lang",
+            "title_status",
+            "source_title",
             "kind",
             "order",
             "forum",
             "parent",
             "recommendation_count",
+            "source_lang",
             "change_key",
             "updated_at",
         ]
 
 
 class ActorSerializer(serializers.ModelSerializer):
+    name, name_lang, name_status, source_name, source_lang = localized_model_fields("name")
+    description, description_lang, description_status, source_description = localized_model_fields(
+        "description", source_lang=False
+    )
     url = api_url("actor")
     html_url = HtmlUrlField()
     kind = kind_field(Actor)
@@ -197,6 +223,14 @@ class ActorSerializer(serializers.ModelSerializer):
         help_text="UN M49 code of the state (three digits, zero-padded: ISO 3166-1 numeric), for a government "
         "with a country code; else null."
     )
+    m49_region = serializers.SerializerMethodField(
+        help_text='UN M49 code of the state\'s region ("150" Europe), for a government in M49; else null.'
+    )
+    m49_region_name = serializers.SerializerMethodField(help_text="The region's M49 name in English; else null.")
+    m49_subregion = serializers.SerializerMethodField(
+        help_text='UN M49 code of the state\'s sub-region ("155" Western Europe), for a government in M49; else null.'
+    )
+    m49_subregion_name = serializers.SerializerMethodField(help_text="The sub-region's M49 name in English; else null.")
     recommendation_count = serializers.IntegerField(read_only=True, help_text="Recommendations it is responsible for.")
 
     class Meta:
@@ -206,13 +240,24 @@ class ActorSerializer(serializers.ModelSerializer):
             "url",
             "html_url",
             "name",
+            "name_lang",
+            "name_status",
+            "source_name",
             "kind",
             "country_code",
             "iso3166_alpha3",
             "m49",
+            "m49_region",
+            "m49_region_name",
+            "m49_subregion",
+            "m49_subregion_name",
             "description",
+            "description_lang",
+            "description_status",
+            "source_description",
             "website",
             "recommendation_count",
+            "source_lang",
             "change_key",
             "updated_at",
         ]
@@ -223,18 +268,51 @@ class ActorSerializer(serializers.ModelSerializer):
     def get_m49(self, obj) -> str | None:
         return country_codes(obj.kind, obj.country_code)["m49"]
 
+    def get_m49_region(self, obj) -> str | None:
+        return country_codes(obj.kind, obj.country_code)["m49_region"]
+
+    def get_m49_region_name(self, obj) -> str | None:
+        return M49_NAMES.get(country_codes(obj.kind, obj.country_code)["m49_region"])
+
+    def get_m49_subregion(self, obj) -> str | None:
+        return country_codes(obj.kind, obj.country_code)["m49_subregion"]
+
+    def get_m49_subregion_name(self, obj) -> str | None:
+        return M49_NAMES.get(country_codes(obj.kind, obj.country_code)["m49_subregion"])
+
 
 class ThemeSerializer(serializers.ModelSerializer):
+    name, name_lang, name_status, source_name, source_lang = localized_model_fields("name")
+    description, description_lang, description_status, source_description = localized_model_fields(
+        "description", source_lang=False
+    )
     url = api_url("theme")
     html_url = HtmlUrlField()
     recommendation_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Theme
-        fields = ["slug", "url", "html_url", "name", "description", "recommendation_count", "change_key", "updated_at"]
+        fields = [
+            "slug",
+            "url",
+            "html_url",
+            "name",
+            "name_lang",
+            "name_status",
+            "source_name",
+            "description",
+            "description_lang",
+            "description_status",
+            "source_description",
+            "recommendation_count",
+            "source_lang",
+            "change_key",
+            "updated_at",
+        ]
 
 
 class FrameworkObjectiveSerializer(serializers.ModelSerializer):
+    title, title_lang, title_status, source_title, source_lang = localized_model_fields("title")
     url = api_url("objective")
     label = serializers.CharField(source="short_label", help_text="e.g. GCM 6 or SDG 10.7.")
     recommendation_count = serializers.IntegerField(read_only=True)
@@ -248,14 +326,19 @@ class FrameworkObjectiveSerializer(serializers.ModelSerializer):
             "number",
             "label",
             "title",
+            "title_lang",
+            "title_status",
+            "source_title",
             "order",
             "recommendation_count",
+            "source_lang",
             "change_key",
             "updated_at",
         ]
 
 
 class DocumentSerializer(serializers.ModelSerializer):
+    title, title_lang, title_status, source_title, source_lang = localized_model_fields("title")
     editorial_facts = EditorialFactSerializer(many=True, read_only=True, help_text=EDITORIAL_FACTS_HELP)
     url = api_url("document")
     link = OptionalURLField(source="url", help_text="Where to read the document.")
@@ -266,12 +349,16 @@ class DocumentSerializer(serializers.ModelSerializer):
             "slug",
             "url",
             "title",
+            "title_lang",
+            "title_status",
+            "source_title",
             "symbol",
             "date",
             "publisher",
             "link",
             "notes",
             "editorial_facts",
+            "source_lang",
             "change_key",
             "updated_at",
         ]

@@ -233,6 +233,9 @@ def django_env(database_url, workdir, response_cache=True):
         API_THROTTLE_USER="1000000/min",
         DJANGO_LOG_LEVEL="ERROR",
         TMPDIR=str(workdir),
+        # Static files collected into the run's own directory: never into the project's staticfiles/,
+        # which other processes (a test suite's workers, another run) may be reading at the time.
+        DJANGO_STATIC_ROOT=str(workdir / "static"),
         # The per-process response cache at its default size, or off to load-test rendering.
         RESPONSE_CACHE_MB="64" if response_cache else "0",
     )

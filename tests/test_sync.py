@@ -267,12 +267,14 @@ def test_a_sync_loop_misses_nothing_while_another_thread_writes(
     recs = [make_recommendation(actors=[actor], themes=themes[:1]) for _ in range(15)]
     stop = threading.Event()
     errors = []
+    written = [0]  # the writer's rounds so far
 
     def writer():
         try:
             n = 0
             while not stop.is_set() and n < 60:
                 n += 1
+                written[0] = n
                 rec = Recommendation.objects.get(pk=recs[n % len(recs)].pk)
                 if n % 5 == 0:
                     rec.themes.add(themes[n % 3])
@@ -314,8 +316,12 @@ def test_a_sync_loop_misses_nothing_while_another_thread_writes(
     thread = threading.Thread(target=writer)
     thread.start()
     try:
-        for _ in range(8):
+        # At least 8 rounds, and on until the writer has done 20 of its own (14 of them progress
+        # updates), however slowly the machine lets it write; a minute at most.
+        rounds, deadline = 0, time.monotonic() + 60
+        while rounds < 8 or (written[0] < 20 and thread.is_alive() and time.monotonic() < deadline):
             sync()
+            rounds += 1
     finally:
         stop.set()
         thread.join(timeout=60)

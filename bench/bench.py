@@ -475,9 +475,12 @@ def load_rounds(targets, cases, args, failures, notes):
     return results
 
 
-def export_benchmark(django, datasette, db_name, repeats, deadline_s, failures):
+def export_benchmark(django, datasette, db_name, repeats, deadline_s, failures, total):
     """Rows/s of the full CSV export and the worker's memory growth while it streams.
-    Interleaved like the rounds; medians of `repeats` downloads."""
+    Interleaved like the rounds; medians of `repeats` downloads. A complete download holds all
+    `total` recommendations: its rows are that count, not its lines, since a cell may hold line
+    breaks (Datasette exports every column of the table, translations included); a download given
+    up at the deadline counts its lines, at most `total`."""
     django_path, ds_path = EXPORT_CASE
     runs = {}
     for _ in range(repeats):
@@ -493,17 +496,18 @@ def export_benchmark(django, datasette, db_name, repeats, deadline_s, failures):
             if not 200 <= status < 300:
                 failures.append(f"{server.name} {path}: HTTP {status}")
                 continue
-            runs.setdefault(name, []).append((rows, seconds, growth, complete))
+            lines, rows = rows, (total if complete else min(rows, total))
+            runs.setdefault(name, []).append((rows, seconds, growth, complete, lines))
             log(f"export {name}: {rows} rows in {seconds:.2f} s{'' if complete else ' (gave up)'}, +{growth:.1f} MB")
     out = {}
     for name, items in runs.items():
-        rows = max(r for r, *_ in items)
         out[name] = {
-            "rows": rows,
-            "seconds": median([s for _, s, _, _ in items]),
-            "rows_per_s": median([r / s for r, s, _, _ in items]),
-            "growth_mb": max(g for _, _, g, _ in items),
-            "complete": all(c for *_, c in items),
+            "rows": max(item[0] for item in items),
+            "lines": max(item[4] for item in items),
+            "seconds": median([item[1] for item in items]),
+            "rows_per_s": median([item[0] / item[1] for item in items]),
+            "growth_mb": max(item[2] for item in items),
+            "complete": all(item[3] for item in items),
         }
     return out
 
@@ -666,8 +670,9 @@ def report(ctx):
                     dj["growth_mb"] < EXPORT_GROWTH_TARGET_MB,
                 )
             )
-            if dj["complete"] and dj["rows"] != ctx["params"]["total"]:
-                checks.append((f"(f) export has {dj['rows']:,} rows of {ctx['params']['total']:,}", False))
+            # Django's export writes no line break inside a cell: one line per recommendation.
+            if dj["complete"] and dj["lines"] != ctx["params"]["total"]:
+                checks.append((f"(f) export has {dj['lines']:,} lines of {ctx['params']['total']:,}", False))
     if ctx.get("pg"):
         lines += [
             "",
@@ -873,7 +878,9 @@ def main(argv=None):
         targets = [("django", django), ("datasette", datasette)]
         raw = load_rounds(targets, cases, args, failures, ctx["notes"])
         ctx["sqlite"] = {k: summarise(v) for k, v in raw.items()}
-        ctx["export"] = export_benchmark(django, datasette, db_path.stem, args.exports, args.export_deadline, failures)
+        ctx["export"] = export_benchmark(
+            django, datasette, db_path.stem, args.exports, args.export_deadline, failures, total=params["total"]
+        )
         ctx["datasette_peak"] = datasette.memory("VmHWM")
         for server in (django, datasette):
             server.stop()

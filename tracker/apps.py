@@ -13,6 +13,10 @@ class TrackerConfig(AppConfig):
         from tracker.api.throttling import allow_cached_answer
         from tracker.http import cache
         from tracker.models import search
+        from tracker.models.aggregate_triggers import (
+            drop_aggregate_triggers_before_migrating,
+            ensure_aggregate_triggers,
+        )
         from tracker.models.sync import drop_sync_triggers_before_migrating, ensure_sync_triggers
         from tracker.models.version import ensure_version_triggers
 
@@ -25,6 +29,10 @@ class TrackerConfig(AppConfig):
         post_migrate.connect(ensure_version_triggers, sender=self, dispatch_uid="tracker-version-triggers")
         pre_migrate.connect(drop_sync_triggers_before_migrating, sender=self, dispatch_uid="tracker-sync-drop")
         post_migrate.connect(ensure_sync_triggers, sender=self, dispatch_uid="tracker-sync-triggers")
+        # The maintained status counts (tracker.models.aggregates): made again, and recounted, after
+        # every migration on SQLite, whose table rebuilds would fail with them in place.
+        pre_migrate.connect(drop_aggregate_triggers_before_migrating, sender=self, dispatch_uid="tracker-ag-drop")
+        post_migrate.connect(ensure_aggregate_triggers, sender=self, dispatch_uid="tracker-ag-triggers")
         # Outbound webhooks: the API renders each published event into deliveries (tracker.events).
         from django.db.models.signals import m2m_changed
 

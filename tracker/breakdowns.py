@@ -14,14 +14,17 @@ from django.db.models import Count, Max
 
 from tracker.models import (
     STATUS_COLOURS,
+    ActorReportCount,
     Forum,
     FrameworkObjective,
     Process,
     ProgressUpdate,
     Recommendation,
     Status,
+    StatusCount,
     Theme,
 )
+from tracker.models.aggregates import Dimension
 
 
 @dataclass(frozen=True)
@@ -153,8 +156,11 @@ class Dashboard:
 def reporting_actors(as_of=None, limit=5):
     """Who reported: the `limit` actors with the most approved progress updates reported on or
     before `as_of` (all of them without it), most first, then the latest report first, then by
-    name. One GROUP BY query; a list of dicts with `actor__slug`, `actor__name`, `actor__kind`,
-    `report_count` and `last_reported_on` (a date)."""
+    name. One query (today's from the maintained `ActorReportCount`, a past date's a GROUP BY over
+    the updates); a list of dicts with `actor__slug`, `actor__name`, `actor__kind`, `report_count`
+    and `last_reported_on` (a date)."""
+    if as_of is None:
+        return ActorReportCount.objects.top(limit)
     return list(
         ProgressUpdate.objects.reported_by_on(as_of)
         .values("actor__slug", "actor__name", "actor__kind")
@@ -164,16 +170,27 @@ def reporting_actors(as_of=None, limit=5):
 
 
 def dashboard(as_of=None, recent=5, objective_basis=""):
-    """Everything the dashboard shows, in nine queries whatever the amount of data: the status
-    counts per forum, theme and objective (`Recommendation.objects.for_dashboard()`, three; the
-    objectives counted from the mappings of `objective_basis` only, if given), the processes,
+    """Everything the dashboard shows, in eight queries whatever the amount of data (ten with
+    `as_of`): the status counts per forum, theme and objective (today's maintained ones,
+    `StatusCount`, in one query; on a past date `Recommendation.objects.for_dashboard()`, three;
+    the objectives counted from the mappings of `objective_basis` only, if given), the processes,
     forums (with their process), themes and GCM objectives in the order the dashboard lists them
     (four), the number of approved updates reported by `as_of`, the `recent` latest ones and the
     actors who reported most (`reporting_actors()`).
 
     Each recommendation has one forum and each forum one process: the counts per process and
     overall add up those per forum."""
-    counts = Recommendation.objects.for_dashboard(as_of, objective_basis=objective_basis or None)
+    if as_of is None:
+        maintained = StatusCount.objects.rows_of(
+            [Dimension.FORUM, Dimension.THEME, Dimension.OBJECTIVE],
+            basis=objective_basis or None,
+            by_kind=[Dimension.FORUM],
+        )
+        counts = {"forum": maintained["forum"], "theme": maintained["theme"], "objective": maintained["objective"]}
+        approved_update_count = ActorReportCount.objects.approved_total()
+    else:
+        counts = Recommendation.objects.for_dashboard(as_of, objective_basis=objective_basis or None)
+        approved_update_count = None
     processes = list(Process.objects.all())
     forums = list(Forum.objects.in_date_order())
     by_process = defaultdict(lambda: defaultdict(int))
@@ -202,16 +219,35 @@ def dashboard(as_of=None, recent=5, objective_basis=""):
         ),
         objectives_total=len(objectives),
         recent_updates=list(public.for_public_list()[:recent]),
-        approved_update_count=public.count(),
+        approved_update_count=public.count() if approved_update_count is None else approved_update_count,
         reporters=reporting_actors(as_of),
         objective_basis=objective_basis,
     )
 
 
+def status_rows(key, as_of=None):
+    """Status counts of every group by `key` ("forum", "themes" or "forum__process") and kind,
+    as `status_counts(key, "kind")` rows: today's from the maintained `StatusCount`, a past
+    date's counted. One query."""
+    if as_of is None:
+        if key == "forum__process":
+            return StatusCount.objects.by_process()
+        return StatusCount.objects.rows({"forum": Dimension.FORUM, "themes": Dimension.THEME}[key])
+    return Recommendation.objects.with_effective_status(as_of).status_counts(key, "kind")
+
+
+def group_rows(dimension, group, recommendations, as_of=None):
+    """One group's status counts by kind (`status_counts("kind")` rows): today's maintained ones
+    of `group` (an actor or a theme, by `dimension`), a past date's counted from
+    `recommendations`, the group's. One query."""
+    if as_of is None:
+        return StatusCount.objects.of_group(dimension, group.pk)
+    return recommendations.with_effective_status(as_of).status_counts("kind")
+
+
 def forum_breakdowns(as_of=None):
     """Breakdowns of every forum (by status and kind), for the forum list: two queries."""
-    rows = Recommendation.objects.with_effective_status(as_of).status_counts("forum", "kind")
-    return breakdowns_by(rows, "forum", Forum.objects.in_date_order(), "forum")
+    return breakdowns_by(status_rows("forum", as_of), "forum", Forum.objects.in_date_order(), "forum")
 
 
 @dataclass

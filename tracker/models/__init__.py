@@ -1,5 +1,6 @@
 """The tracker's data model, split by what each module holds."""
 
+from .aggregates import ActorReportCount, StatusCount
 from .cycles import ReportingCycle, ReportingRequest, RequestState
 from .evidence import EvidenceFile
 from .follows import Follow, FollowThrottle
@@ -22,6 +23,7 @@ from .webhooks import WebhookDelivery, WebhookEndpoint
 __all__ = [
     "STATUS_COLOURS",
     "Actor",
+    "ActorReportCount",
     "Basis",
     "EditorialFact",
     "ObjectiveMapping",
@@ -46,6 +48,7 @@ __all__ = [
     "RecommendationQuerySet",
     "Roundtable",
     "Status",
+    "StatusCount",
     "Synced",
     "Theme",
     "User",

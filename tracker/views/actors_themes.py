@@ -2,6 +2,7 @@ from django.shortcuts import get_object_or_404, render
 
 from tracker import breakdowns
 from tracker.models import Actor, Recommendation, ReportingRequest, Theme
+from tracker.models.aggregates import Dimension
 from tracker.models.assessments import side_by_side
 from tracker.opendata.countries import area_name, country_codes
 
@@ -28,7 +29,10 @@ def actor_detail(request, slug):
         "m49_subregion": area_name(codes["m49_subregion"]),
         "as_of": as_of,
         "as_of_form": as_of_form,
-        "breakdown": breakdowns.breakdown_from_rows(responsible.status_counts("kind"), filters={"actor": actor.slug}),
+        "breakdown": breakdowns.breakdown_from_rows(
+            breakdowns.group_rows(Dimension.ACTOR, actor, Recommendation.objects.responsibility_of(actor), as_of),
+            filters={"actor": actor.slug},
+        ),
         "page": paginate(request, responsible.for_list().with_last_update(as_of)),
         "assessments": side_by_side(actor, as_of, limit=RECENT_REPORTS),
         # Each published reporting cycle's response rate over the pairs asked of it: one query.
@@ -47,7 +51,10 @@ def theme_detail(request, slug):
         "theme": theme,
         "as_of": as_of,
         "as_of_form": as_of_form,
-        "breakdown": breakdowns.breakdown_from_rows(tagged.status_counts("kind"), filters={"theme": theme.slug}),
+        "breakdown": breakdowns.breakdown_from_rows(
+            breakdowns.group_rows(Dimension.THEME, theme, Recommendation.objects.tagged(theme), as_of),
+            filters={"theme": theme.slug},
+        ),
         "page": paginate(request, tagged.for_list().with_last_update(as_of)),
     }
     return render(request, "tracker/theme_detail.html", context, status=400 if as_of_form.errors else 200)

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from tracker import breakdowns
-from tracker.models import Actor, Forum, Process, Recommendation, Theme
+from tracker.models import Actor, Forum, Process, Recommendation, StatusCount, Theme
 from tracker.opendata.countries import area_name, country_codes
 
 from .common import paginate, read_as_of
@@ -61,7 +61,7 @@ def theme_list(request):
     """Every theme with the status of its recommendations (as of `?as_of=`): two queries, the
     themes and the counts of their recommendations by status and kind."""
     as_of, as_of_form = read_as_of(request)
-    rows = Recommendation.objects.with_effective_status(as_of).status_counts("themes", "kind")
+    rows = breakdowns.status_rows("themes", as_of)
     context = {
         "section": "themes",
         "as_of": as_of,
@@ -76,7 +76,7 @@ def process_list(request):
     forums' count and the status of its recommendations (as of `?as_of=`): two queries, the
     processes with their forum counts and the status counts per process."""
     as_of, as_of_form = read_as_of(request)
-    rows = Recommendation.objects.with_effective_status(as_of).status_counts("forum__process", "kind")
+    rows = breakdowns.status_rows("forum__process", as_of)
     processes = Process.objects.with_counts()
     context = {
         "section": "processes",
@@ -93,9 +93,13 @@ def process_detail(request, slug):
     date order, the status counts per forum."""
     process = get_object_or_404(Process, slug=slug)
     as_of, as_of_form = read_as_of(request)
-    recommendations = Recommendation.objects.filter(forum__process=process).with_effective_status(as_of)
+    if as_of is None:
+        rows = StatusCount.objects.by_process(process)
+    else:
+        recommendations = Recommendation.objects.filter(forum__process=process).with_effective_status(as_of)
+        rows = recommendations.status_counts("forum", "kind")
     forums = breakdowns.breakdowns_by(
-        recommendations.status_counts("forum", "kind"),
+        rows,
         "forum",
         Forum.objects.filter(process=process).in_date_order(),
         "forum",

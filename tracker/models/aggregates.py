@@ -1,0 +1,262 @@
+"""Maintained aggregates: the status counts the dashboard and the index pages show, kept current
+by the database in the same transaction as every change, so a page reads a few hundred rows
+whatever the number of recommendations and updates (docs/benchmarks.md, issue 16).
+
+- `StatusCount`: how many recommendations of one group have one kind and one current status. A
+  group is a forum, a theme, a framework objective (per mapping basis) or a responsible actor
+  (`Dimension`); processes and the overall count are sums of the forums'.
+- `ActorReportCount`: per reporting actor, how many approved progress updates it has and the
+  latest date one reports on; their sum is the number of approved updates.
+
+Triggers (`tracker.models.aggregate_triggers`) on the recommendations, their theme, actor and
+objective links and the progress updates apply each change as a delta, on SQLite and PostgreSQL
+alike, whatever writes it (services, the admin, imports, restores, raw SQL). `recount()` counts
+the same from the tables; `drift()` compares (`manage.py check_aggregates`, and the property
+tests of tests/test_aggregates.py); `rebuild()` replaces the rows with a recount (after the
+triggers were missing, as after a SQLite table rebuild, and after a bulk load).
+
+Only the current state is maintained: a page asked for its statuses on a past date (`?as_of=`)
+counts from the updates as before (`RecommendationQuerySet.with_effective_status`).
+"""
+
+from collections import Counter
+
+from django.db import connections, models, transaction
+from django.db.models import Count, Max
+from django.utils.translation import gettext_lazy as _
+
+
+class Dimension(models.TextChoices):
+    FORUM = "forum", _("forum")
+    THEME = "theme", _("theme")
+    OBJECTIVE = "objective", _("framework objective")
+    ACTOR = "actor", _("responsible actor")
+
+
+# Each dimension's key in the rows `RecommendationQuerySet.status_counts()` gives, so the
+# breakdowns read maintained rows and counted rows alike.
+ROW_KEYS = {
+    Dimension.FORUM: "forum",
+    Dimension.THEME: "themes",
+    Dimension.OBJECTIVE: "objective_mappings__frameworkobjective",
+    Dimension.ACTOR: "actors",
+}
+
+
+class StatusCountQuerySet(models.QuerySet):
+    def rows(self, dimension, *, basis=None, by_kind=True):
+        """Rows shaped as `RecommendationQuerySet.status_counts()` gives them grouped by the
+        dimension's key (and "kind" when `by_kind`): {key: group id, "kind", "effective_status",
+        "n"}, only non-zero counts. Objective rows count every basis unless `basis` is given.
+        Evaluates one query."""
+        return self.rows_of([dimension], basis=basis, by_kind=[dimension] if by_kind else [])[dimension]
+
+    def rows_of(self, dimensions, *, basis=None, by_kind=()):
+        """`rows()` of several dimensions in one query: {dimension: rows}, those of the dimensions
+        in `by_kind` grouped by kind too."""
+        queryset = self.filter(dimension__in=dimensions, n__gt=0)
+        if basis:
+            queryset = queryset.exclude(models.Q(dimension=Dimension.OBJECTIVE) & ~models.Q(basis=basis))
+        totals = Counter()
+        for dimension, group, kind, status, n in queryset.values_list("dimension", "group_id", "kind", "status", "n"):
+            totals[dimension, group, kind if dimension in by_kind else None, status] += n
+        result = {dimension: [] for dimension in dimensions}
+        for (dimension, group, kind, status), n in sorted(totals.items(), key=lambda item: str(item[0])):
+            row = {ROW_KEYS[dimension]: group, "effective_status": status, "n": n}
+            if dimension in by_kind:
+                row["kind"] = kind
+            result[dimension].append(row)
+        return result
+
+    def by_process(self, process=None):
+        """Rows of the counts per process (or per forum of `process`, if given) by kind, shaped as
+        `status_counts("forum__process", "kind")` (or `("forum", "kind")`): one query."""
+        from .reference import Forum
+
+        forums = self.filter(dimension=Dimension.FORUM, n__gt=0)
+        if process is not None:
+            rows = forums.filter(group_id__in=Forum.objects.filter(process=process).values("pk"))
+            return [
+                {"forum": group, "kind": kind, "effective_status": status, "n": n}
+                for group, kind, status, n in rows.values_list("group_id", "kind", "status", "n")
+            ]
+        process_of = Forum.objects.filter(pk=models.OuterRef("group_id")).values("process_id")[:1]
+        rows = (
+            forums.annotate(process=models.Subquery(process_of))
+            .values("process", "kind", "status")
+            .annotate(total=models.Sum("n"))
+            .order_by()
+        )
+        return [
+            {"forum__process": row["process"], "kind": row["kind"], "effective_status": row["status"]}
+            | {"n": row["total"]}
+            for row in rows
+        ]
+
+    def of_group(self, dimension, group_id):
+        """One group's rows by kind and status, shaped as `status_counts("kind")`: one query."""
+        return [
+            {"kind": kind, "effective_status": status, "n": n}
+            for kind, status, n in self.filter(dimension=dimension, group_id=group_id, n__gt=0)
+            .values("kind", "status")
+            .annotate(total=models.Sum("n"))
+            .values_list("kind", "status", "total")
+            .order_by("kind", "status")
+        ]
+
+
+class StatusCount(models.Model):
+    """How many recommendations of one group (`dimension`, `group_id`: a forum, theme, objective
+    or actor id) have one `kind` and current `status`; for objectives, per mapping `basis` ("" for
+    the other dimensions). Written by triggers only."""
+
+    dimension = models.CharField(max_length=10, choices=Dimension.choices)
+    group_id = models.BigIntegerField()
+    basis = models.CharField(max_length=20, blank=True, default="")
+    kind = models.CharField(max_length=20)
+    status = models.CharField(max_length=30)
+    n = models.IntegerField(default=0)
+
+    objects = StatusCountQuerySet.as_manager()
+
+    class Meta:
+        db_table = "tracker_statuscount"  # named in the triggers (tracker.models.aggregate_triggers)
+        verbose_name = _("status count")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "group_id", "basis", "kind", "status"], name="tracker_statuscount_key"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.dimension} {self.group_id} {self.basis} {self.kind} {self.status}: {self.n}"
+
+
+class ActorReportCountQuerySet(models.QuerySet):
+    def approved_total(self):
+        """The number of approved progress updates: one query."""
+        return self.aggregate(total=models.Sum("n"))["total"] or 0
+
+    def top(self, limit=5):
+        """The `limit` actors with the most approved updates, as `tracker.breakdowns.reporting_actors()`
+        gives them (dicts of `actor__slug`, `actor__name`, `actor__kind`, `report_count`,
+        `last_reported_on`), in its order: one query."""
+        return list(
+            self.filter(n__gt=0)
+            .annotate(report_count=models.F("n"))
+            .values("actor__slug", "actor__name", "actor__kind", "report_count", "last_reported_on")
+            .order_by("-report_count", "-last_reported_on", "actor__name", "actor__slug")[:limit]
+        )
+
+
+class ActorReportCount(models.Model):
+    """Per reporting actor: `n` approved progress updates, the latest reported on
+    `last_reported_on` (None when it has none left). Written by triggers only."""
+
+    actor = models.OneToOneField(
+        "tracker.Actor", primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    n = models.IntegerField(default=0)
+    last_reported_on = models.DateField(null=True)
+
+    objects = ActorReportCountQuerySet.as_manager()
+
+    class Meta:
+        db_table = "tracker_actorreportcount"  # named in the triggers
+        verbose_name = _("actor report count")
+
+    def __str__(self):
+        return f"{self.actor_id}: {self.n}"
+
+
+def recount(using="default"):
+    """What the maintained tables should hold, counted from the data with the ORM (independent of
+    the triggers): ({(dimension, group_id, basis, kind, status): n}, {actor_id: (n, last_reported_on)}),
+    zero counts left out. Seven GROUP BY queries over the whole data."""
+    from .provenance import ObjectiveMapping
+    from .recommendations import ProgressUpdate, Recommendation
+
+    counts = {}
+    recommendations = Recommendation.objects.using(using).order_by()
+    for row in recommendations.values("forum_id", "kind", "status").annotate(n=Count("pk")):
+        counts[Dimension.FORUM.value, row["forum_id"], "", row["kind"], row["status"]] = row["n"]
+    for dimension, relation in ((Dimension.THEME, "themes"), (Dimension.ACTOR, "actors")):
+        through = Recommendation._meta.get_field(relation).remote_field.through
+        target = Recommendation._meta.get_field(relation).m2m_reverse_field_name()
+        rows = (
+            through.objects.using(using)
+            .order_by()
+            .values(target, "recommendation__kind", "recommendation__status")
+            .annotate(n=Count("pk"))
+        )
+        for row in rows:
+            key = (dimension.value, row[target], "", row["recommendation__kind"], row["recommendation__status"])
+            counts[key] = row["n"]
+    mappings = ObjectiveMapping.objects.using(using).order_by()
+    for row in mappings.values(
+        "frameworkobjective_id", "basis", "recommendation__kind", "recommendation__status"
+    ).annotate(n=Count("pk")):
+        key = (
+            Dimension.OBJECTIVE.value,
+            row["frameworkobjective_id"],
+            row["basis"],
+            row["recommendation__kind"],
+            row["recommendation__status"],
+        )
+        counts[key] = row["n"]
+    reports = {
+        row["actor_id"]: (row["n"], row["last"])
+        for row in ProgressUpdate.objects.using(using)
+        .public()
+        .order_by()
+        .values("actor_id")
+        .annotate(n=Count("pk"), last=Max("reported_on"))
+    }
+    return counts, reports
+
+
+def maintained(using="default"):
+    """What the maintained tables hold, in `recount()`'s shape (zero counts left out)."""
+    counts = {
+        (row.dimension, row.group_id, row.basis, row.kind, row.status): row.n
+        for row in StatusCount.objects.using(using).exclude(n=0)
+    }
+    reports = {
+        row.actor_id: (row.n, row.last_reported_on) for row in ActorReportCount.objects.using(using).exclude(n=0)
+    }
+    return counts, reports
+
+
+def drift(using="default"):
+    """The differences between the maintained tables and a recount: a list of
+    (table, key, maintained value, recounted value), empty when they agree."""
+    (held_counts, held_reports), (counts, reports) = maintained(using), recount(using)
+    differences = []
+    for key in sorted(set(held_counts) | set(counts), key=str):
+        if held_counts.get(key, 0) != counts.get(key, 0):
+            differences.append(("status count", key, held_counts.get(key, 0), counts.get(key, 0)))
+    for key in sorted(set(held_reports) | set(reports), key=str):
+        if held_reports.get(key, (0, None)) != reports.get(key, (0, None)):
+            differences.append(("actor report count", key, held_reports.get(key), reports.get(key)))
+    return differences
+
+
+def rebuild(using="default"):
+    """Replace the maintained rows with a recount, in one transaction; returns the number of
+    (status count, actor) rows written. The triggers keep them from there on."""
+    counts, reports = recount(using)
+    with transaction.atomic(using=using):
+        StatusCount.objects.using(using).all().delete()
+        ActorReportCount.objects.using(using).all().delete()
+        StatusCount.objects.using(using).bulk_create(
+            StatusCount(dimension=d, group_id=g, basis=b, kind=k, status=s, n=n)
+            for (d, g, b, k, s), n in counts.items()
+        )
+        ActorReportCount.objects.using(using).bulk_create(
+            ActorReportCount(actor_id=actor, n=n, last_reported_on=last) for actor, (n, last) in reports.items()
+        )
+    return len(counts), len(reports)
+
+
+def tables_exist(using="default"):
+    return {"tracker_statuscount", "tracker_actorreportcount"} <= set(connections[using].introspection.table_names())

@@ -213,6 +213,7 @@ def test_nested_objects_are_briefs_with_slug_name_and_url(api_world, anon):
         "slug": "gfmd-2007-rt1",
         "code": "1",
         "name": "Human capital development",
+        "name_lang": "en",  # the name's language: the asked one, else the source's (docs/i18n.md)
         "url": "http://testserver/api/v1/roundtables/gfmd-2007-rt1/",
     }
     assert row["objectives"][0]["name"] == "GCM 6"

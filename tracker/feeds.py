@@ -4,6 +4,13 @@
 `actor` = the responsible actor, ...) and lists the updates of the recommendations that list
 shows, so any view can be followed; besides, `recommendation=<code>` keeps one recommendation's
 updates and `reporting_actor=<slug>` those one actor reported. Each feed is titled for what it holds.
+
+A feed is in the language of its address (`/fr/feeds/updates/`: `<feed xml:lang="fr">`), its
+content too (docs/i18n.md, "Content translation"): the recommendation's text, the actor's name and
+the names in the feed's title are in that language, else in their source language. A source text
+shown in a feed of another language is marked: its paragraph in the entry's HTML carries `lang` and
+`dir`, the entry's `<author><name>` carries `xml:lang`. Titles are plain text, where no part can be
+marked: a name in them falls back unmarked. Progress update summaries are not translated.
 """
 
 from django.contrib.syndication.views import Feed
@@ -14,11 +21,35 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from tracker.filters import RecommendationFilterSet
-from tracker.models import Actor, ProgressUpdate, Recommendation
+from tracker.languages import html_lang
+from tracker.models import Actor, Forum, FrameworkObjective, Process, ProgressUpdate, Recommendation, Roundtable, Theme
+from tracker.models.translations import current_lang, localize
 from tracker.templatetags.tracker_tags import browse_query
 from tracker.text import xml_safe
 
 FEED_SIZE = 50
+RTL = {"ar"}
+# The translated field that names each kind of object a feed's title can name.
+NAMED_BY = {
+    Process: "name",
+    Forum: "title",
+    Roundtable: "title",
+    Theme: "name",
+    FrameworkObjective: "title",
+    Actor: "name",
+}
+
+
+def _named(obj):
+    """`str(obj)` with its name in the active language, else the source's (plain text)."""
+    field = NAMED_BY.get(type(obj))
+    source = getattr(obj, field, "") if field else ""
+    return str(obj).replace(source, localize(obj, field).value, 1) if source else str(obj)
+
+
+def _lang_attributes(language):
+    """The `lang` and `dir` of a text in `language` (a Django code) shown in a feed of another."""
+    return html_lang(language), "rtl" if language in RTL else "ltr"
 
 
 def _xml_safe(value):
@@ -40,6 +71,17 @@ class XmlSafeAtom1Feed(Atom1Feed):
 
     def add_item(self, *args, **kwargs):
         super().add_item(*_xml_safe(args), **{name: _xml_safe(value) for name, value in kwargs.items()})
+
+    def add_item_elements(self, handler, item):
+        """Django's entry, but an author's name in another language than the feed's (the source
+        name where it has no translation) says so with `xml:lang`."""
+        author_lang = item.get("author_lang")
+        if not author_lang or item["author_name"] is None:
+            return super().add_item_elements(handler, item)
+        super().add_item_elements(handler, {**item, "author_name": None})
+        handler.startElement("author", {})
+        handler.addQuickElement("name", item["author_name"], {"xml:lang": author_lang})
+        handler.endElement("author")
 
 
 class UpdatesFeed(Feed):
@@ -86,9 +128,9 @@ class UpdatesFeed(Feed):
         }
         for name, wording in wordings.items():
             if cleaned.get(name) is not None:
-                parts.append(wording % {"name": cleaned[name]})
+                parts.append(wording % {"name": _named(cleaned[name])})
         if obj.get("reporting_actor"):
-            parts.append(_("reported by %(name)s") % {"name": obj["reporting_actor"].name})
+            parts.append(_("reported by %(name)s") % {"name": _named(obj["reporting_actor"])})
         if set(obj["filters"]) - {"recommendation", "reporting_actor", *wordings}:
             parts.append(_("(filtered)"))
         title = _("Migration Dialogues Tracker: progress updates")
@@ -122,16 +164,21 @@ class UpdatesFeed(Feed):
         return _("%(code)s: %(status)s, reported by %(actor)s") % {
             "code": item.recommendation.code,
             "status": item.get_status_display(),
-            "actor": item.actor.name,
+            "actor": localize(item.actor, "name").value,
         }
 
     def item_description(self, item):
         evidence = ""
         if item.evidence_url.startswith(("http://", "https://")):
             evidence = format_html(' <a href="{}">{}</a>', item.evidence_url, _("Evidence"))
+        text = localize(item.recommendation, "text")
+        if text.lang == current_lang():
+            paragraph = format_html("<p>{}</p>", text.value)
+        else:  # the source text, in a feed of another language
+            paragraph = format_html('<p lang="{}" dir="{}">{}</p>', *_lang_attributes(text.lang), text.value)
         return format_html(
-            "<p>{}</p><p>{}</p><p>{}{}</p>",
-            item.recommendation.text,
+            "{}<p>{}</p><p>{}{}</p>",
+            paragraph,
             item.summary,
             _("Reported on %(date)s.") % {"date": item.reported_on.isoformat()},
             evidence,
@@ -141,7 +188,11 @@ class UpdatesFeed(Feed):
         return item.get_absolute_url()
 
     def item_author_name(self, item):
-        return item.actor.name
+        return localize(item.actor, "name").value
+
+    def item_extra_kwargs(self, item):
+        name = localize(item.actor, "name")
+        return {"author_lang": html_lang(name.lang) if name.lang != current_lang() else None}
 
     def item_pubdate(self, item):
         return item.reviewed_at or item.recorded_at

@@ -42,6 +42,7 @@ from tracker.follow_tokens import (
 )
 from tracker.models import Actor, EmailNotice, Follow, Forum, ProgressUpdate, Recommendation, Theme
 from tracker.models.recommendations import first_words
+from tracker.models.translations import localize
 from tracker.notifications import queue_email
 
 logger = logging.getLogger(__name__)
@@ -73,18 +74,19 @@ class Followed:
     @property
     def label(self):
         """The page named in words, e.g. "Theme: Remittances" or "Recommendations with Status:
-        Implemented; Forum: First Global Forum…"."""
+        Implemented; Forum: First Global Forum…", its text or name in the active language, else the
+        source's (plain text: the e-mails that use it cannot mark a fallback's language)."""
         if self.kind == "recommendation":
             return _("Recommendation %(code)s: %(words)s") % {
                 "code": self.obj.code,
-                "words": first_words(self.obj.text),
+                "words": first_words(localize(self.obj, "text").value),
             }
         if self.kind == "forum":
-            return _("Forum: %(title)s") % {"title": self.obj.title}
+            return _("Forum: %(title)s") % {"title": localize(self.obj, "title").value}
         if self.kind == "theme":
-            return _("Theme: %(name)s") % {"name": self.obj.name}
+            return _("Theme: %(name)s") % {"name": localize(self.obj, "name").value}
         if self.kind == "actor":
-            return _("Actor: %(name)s") % {"name": self.obj.name}
+            return _("Actor: %(name)s") % {"name": localize(self.obj, "name").value}
         filters = describe_filters(self.filterset)
         return _("Recommendations with %(filters)s") % {"filters": filters} if filters else _("All recommendations")
 
@@ -321,7 +323,8 @@ def compose_digest(follow, followed, updates, total):
     rows = [
         {
             "update": update,
-            "words": first_words(update.recommendation.text),
+            "words": first_words(localize(update.recommendation, "text").value),
+            "actor": localize(update.actor, "name").value,
             "link": absolute(update.get_absolute_url()),
         }
         for update in updates

@@ -10,12 +10,17 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
+from rest_framework.permissions import AllowAny
 from rest_framework.serializers import as_serializer_error
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from tracker.http import conditional
 from tracker.services import InvalidTransition, StaleVersion
+
+from .params import AnswersInAskedLanguage
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -96,3 +101,19 @@ def exception_handler(exc, context):
     if response.status_code in _AUDITED:
         _audit(response, context)
     return response
+
+
+@extend_schema(exclude=True)
+class NotFoundView(AnswersInAskedLanguage, APIView):
+    """Anything else under /api/v1/: a 404 in the API's error format and the asked language."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def get(self, request, *args, **kwargs):
+        raise exceptions.NotFound()
+
+    head = post = put = patch = delete = options = get
+
+
+not_found = NotFoundView.as_view()

@@ -21,6 +21,7 @@ Writes (POST, PATCH, DELETE) read only `format` and `lang`. OPTIONS, and methods
 not have (405), are not checked.
 """
 
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
@@ -104,7 +105,22 @@ def refuse_unknown_parameters(view, request):
         raise ValidationError(language_errors)
 
 
-class RefusesUnknownParameters:
+class AnswersInAskedLanguage:
+    """An API view mixin: the request is handled, and its answer written, in the language it asks
+    for (`content_language.answer_language`: `?lang=`, else Accept-Language, else English), so
+    DRF's messages (from its catalogues), ours and those of tracker.services (gettext) come in that
+    language, as do the page links (`html_url`: /fr/...); `Content-Language` names it. The API is
+    not under a language prefix, so LocaleMiddleware has English active for it."""
+
+    def dispatch(self, request, *args, **kwargs):
+        language = content_language.answer_language(request)
+        with translation.override(language):
+            response = super().dispatch(request, *args, **kwargs)
+        response.headers["Content-Language"] = language
+        return response
+
+
+class RefusesUnknownParameters(AnswersInAskedLanguage):
     """An API view mixin: after authentication, permissions and throttling, refuse any query
     parameter the view does not read (`refuse_unknown_parameters`). An action that reads parameters
     of its own names them: `@action(..., query_parameters=[OpenApiParameter(...), ...])`."""

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework import routers
 from rest_framework.routers import DefaultRouter
 
-from . import cycles, views
+from . import cycles, exceptions, views
 from .params import RefusesUnknownParameters
 from .schema import AutoSchema
 from .webhooks import views as webhook_views
@@ -53,7 +53,7 @@ v1 = [
     path("summary/", views.RecommendationViewSet.as_view({"get": "summary"}), name="summary"),
     *router.urls,
     # Anything else under /api/v1/ is a 404 in the API's own error format, not an HTML page.
-    re_path(r"^[\s\S]*$", views.not_found, name="not-found"),
+    re_path(r"^[\s\S]*$", exceptions.not_found, name="not-found"),
 ]
 
 urlpatterns = [

@@ -12,7 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from knox.models import get_token_model
 from knox.settings import knox_settings
 from rest_framework import exceptions, mixins, status, viewsets
-from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
+from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -42,8 +42,9 @@ from .filters import (
     RecommendationAPIFilterSet,
     sync_filterset,
 )
-from .params import RefusesUnknownParameters
+from .params import AnswersInAskedLanguage, RefusesUnknownParameters
 from .permissions import CanReport, IsSecretariat
+from .rows import LocalizedApiRows, detail_rows, with_detail_lists, with_lists
 from .schema import IF_MATCH
 from .serializers import (
     ActorSerializer,
@@ -64,6 +65,7 @@ from .serializers import (
     TokenRequestSerializer,
     TokenSerializer,
 )
+from .serializers.translated import request_language
 from .throttling import TokenRequestThrottle
 
 SLUG = r"[-a-zA-Z0-9_]+"
@@ -202,8 +204,8 @@ class RecommendationViewSet(ReadOnlyViewSet):
     lookup_field = "code"
     filter_backends = [FilterBackend]
     filterset_class = RecommendationAPIFilterSet
-    # The list and the detail are rows (`for_api_list()`, `for_api_detail()`), which their
-    # serializers render.
+    # The list and the detail are rows (`for_api_list()`, `for_api_detail()`, with the columns of
+    # their nested names in the asked language: tracker.api.rows), which their serializers render.
     queryset = Recommendation.objects.all()
 
     def get_serializer_class(self):
@@ -215,20 +217,21 @@ class RecommendationViewSet(ReadOnlyViewSet):
 
     def list(self, request, *args, **kwargs):
         # COUNT; the page's rows; their themes, actors and objectives (a query each).
-        rows = self.filter_queryset(self.get_queryset()).for_api_list(self.as_of_date())
+        queryset = self.filter_queryset(self.get_queryset())
+        rows = LocalizedApiRows(queryset, self.as_of_date(), request_language(request))
         return self.get_paginated_response(self.get_serializer(page_or_refusal(self, rows), many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
         # The row; its themes, actors and objectives; its links in both directions; its follow-ups.
-        rows = self.filter_queryset(self.get_queryset()).for_api_detail(self.as_of_date())
+        rows = detail_rows(self.filter_queryset(self.get_queryset()), request_language(request), self.as_of_date())
         try:
             row = get_object_or_404(rows, code=self.kwargs[self.lookup_field])
         except Http404:
             self.filterset.refuse_unknown_references()
             raise
         self.etag_version = row["version"]
-        Recommendation.objects.with_api_lists([row])
-        Recommendation.objects.with_api_detail_lists(row)
+        with_lists([row], request_language(request))
+        with_detail_lists(row, request_language(request))
         return Response(self.get_serializer(row).data)
 
     @extend_schema(
@@ -391,7 +394,7 @@ class ProgressUpdateViewSet(
         return self._review(request, services.return_update, required=False)
 
 
-class TokenView(APIView):
+class TokenView(AnswersInAskedLanguage, APIView):
     """Exchange a username and password for an API token (knox: stored hashed, revocable)."""
 
     authentication_classes = []
@@ -416,7 +419,7 @@ class TokenView(APIView):
         return Response({"token": token, "expiry": instance.expiry})
 
 
-class RevokeTokenView(APIView):
+class RevokeTokenView(AnswersInAskedLanguage, APIView):
     """Revoke the token this request is made with, or (`all/`) every token of its user."""
 
     authentication_classes = [TokenAuthentication]
@@ -430,11 +433,3 @@ class RevokeTokenView(APIView):
         else:
             request.auth.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-@extend_schema(exclude=True)
-@api_view(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
-@authentication_classes([])
-@permission_classes([AllowAny])
-def not_found(request, *args, **kwargs):
-    raise exceptions.NotFound()

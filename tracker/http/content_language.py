@@ -4,8 +4,11 @@ translation"): `?lang=<code>` if given, else the client's `Accept-Language`, els
 The API is unprefixed, so its content language is negotiated here rather than read from the URL
 as the pages' is. `?lang=` must name one of the six languages (`zh` or `zh-Hans` for Chinese; tags
 are case-insensitive and a region is ignored: `fr-CA` is French), else the answer is a 400;
-`Accept-Language` is a preference, so a header naming none of them gives English.
+`Accept-Language` is a preference, so a header naming none of them gives English. The API's
+answers, error messages included, are written in that language (`answer_language`).
 """
+
+from django.utils.translation import gettext as _
 
 from tracker.models.translations import LANGUAGES, SOURCE_DEFAULT, normalise_lang
 
@@ -41,9 +44,20 @@ def requested_language(request):
     return (accepted[0] if accepted else SOURCE_DEFAULT), None
 
 
+def answer_language(request):
+    """The language an API answer is written in, its error messages included: the content language
+    the request asks for; when its `?lang=` names none of the six (a 400), the `Accept-Language`
+    header's, else English."""
+    language, _refused = requested_language(request)
+    if language is None:
+        accepted = accepted_languages(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
+        language = accepted[0] if accepted else SOURCE_DEFAULT
+    return language
+
+
 def refusal_message(value):
     """The 400's message for a `?lang=` that names none of the six languages."""
-    return (
-        f"Unknown language {value[:20]!r}: use one of {', '.join(LANGUAGES)} (zh or zh-Hans also mean Chinese), "
+    return _(
+        "Unknown language %(value)s: use one of %(languages)s (zh or zh-Hans also mean Chinese), "
         "or leave lang out to use Accept-Language."
-    )
+    ) % {"value": repr(value[:20]), "languages": ", ".join(LANGUAGES)}

@@ -25,6 +25,7 @@ from tracker.models import (
 )
 from tracker.models.status import not_reported_cutoff
 
+from ..rows import translation_columns
 from .fields import NS, URL_PLACEHOLDER, HtmlUrlField, api_url, kind_field, url_from, url_template
 from .reference import (
     ActorBriefSerializer,
@@ -36,7 +37,7 @@ from .reference import (
     RoundtableBriefSerializer,
     ThemeBriefSerializer,
 )
-from .translated import content_language, localized_declarations, localized_fields
+from .translated import content_language, localized_declarations, localized_fields, nested_fields
 
 # The objects a recommendation links to, and the URL keyword that names each.
 LINKED = [
@@ -58,6 +59,14 @@ _LINK_LABELS = dict(RecommendationLink.Kind.choices)
 def _objective_label(framework, number):
     """FrameworkObjective.short_label, which depends on these two fields alone."""
     return FrameworkObjective(framework=framework, number=number).short_label
+
+
+def _listed(name, columns, lang):
+    """{name, name_lang} of an item of a row's list (tracker.api.rows.with_lists): its source
+    `name`, its `name` in `lang`, its source language and its status in `lang`, in that order."""
+    return nested_fields(
+        dict(zip(("value", *translation_columns("value", lang)), columns, strict=True)), "", "value", lang, name
+    )
 
 
 BASIS_HELP = "source: the source document says so; editorial: the secretariat's judgement."
@@ -156,7 +165,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
     def to_representation(self, row):
         """A row of `Recommendation.objects.for_api_detail()` with its `with_api_lists()`, as the
         fields above describe it."""
-        urls = self.urls
+        urls, lang = self.urls, self.content_language
         code = row["code"]
         process_slug = row["forum__process__slug"]
         roundtable_slug = row["roundtable__slug"]
@@ -167,7 +176,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "process": {
                 "slug": process_slug,
                 "acronym": row["forum__process__acronym"],
-                "name": row["forum__process__name"],
+                **nested_fields(row, "forum__process__", "name", lang),
                 "url": url_from(urls["process"], process_slug),
             },
             "forum": self._forum(row, "forum__"),
@@ -176,7 +185,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             else {
                 "slug": roundtable_slug,
                 "code": row["roundtable__code"],
-                "name": row["roundtable__title"],
+                **nested_fields(row, "roundtable__", "title", lang),
                 "url": url_from(urls["roundtable"], roundtable_slug),
             },
             "order": row["order"],
@@ -187,20 +196,22 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "not_reported_since": self._not_reported_since(row["reported_since"]),
             "target_date": _date(row["target_date"]),
             "themes": [
-                {"slug": slug, "name": name, "url": url_from(urls["theme"], slug)} for slug, name in row["themes"]
+                {"slug": slug, **_listed("name", names, lang), "url": url_from(urls["theme"], slug)}
+                for slug, *names in row["themes"]
             ],
             "actors": [
-                {"slug": slug, "name": name, "url": url_from(urls["actor"], slug)} for slug, name in row["actors"]
+                {"slug": slug, **_listed("name", names, lang), "url": url_from(urls["actor"], slug)}
+                for slug, *names in row["actors"]
             ],
             "objectives": [
                 {
                     "slug": slug,
                     "name": _objective_label(framework, number),
-                    "title": title,
+                    **_listed("title", titles, lang),
                     "url": url_from(urls["objective"], slug),
                     "basis": basis,
                 }
-                for slug, framework, number, title, basis in row["objectives"]
+                for slug, framework, number, *titles, basis in row["objectives"]
             ],
             "source_document": self._document(row, "source_document__"),
             "source_locator": row["source_locator"],
@@ -215,7 +226,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             return None
         return {
             "slug": slug,
-            "name": row[f"{prefix}title"],
+            **nested_fields(row, prefix, "title", self.content_language),
             "start_date": _date(row[f"{prefix}start_date"]),
             "url": url_from(self.urls["forum"], slug),
         }
@@ -226,7 +237,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             return None
         return {
             "slug": slug,
-            "name": row[f"{prefix}title"],
+            **nested_fields(row, prefix, "title", self.content_language),
             "symbol": row[f"{prefix}symbol"],
             "url": url_from(self.urls["document"], slug),
         }

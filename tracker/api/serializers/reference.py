@@ -18,69 +18,74 @@ from tracker.models import (
 from tracker.opendata.countries import M49_NAMES, country_codes
 
 from .fields import HtmlUrlField, OptionalURLField, api_url, kind_field
-from .translated import localized_model_fields
+from .translated import localized_model_fields, nested_model_fields
 
-# Briefs: how an object appears inside another one.
+# Briefs: how an object appears inside another one. Its name (a forum's or document's title, an
+# objective's title) is in the asked content language, else the source, with its language beside it.
 
 
 class ProcessBriefSerializer(serializers.ModelSerializer):
+    name, name_lang = nested_model_fields("name")
     url = api_url("process")
 
     class Meta:
         model = Process
-        fields = ["slug", "acronym", "name", "url"]
+        fields = ["slug", "acronym", "name", "name_lang", "url"]
 
 
 class ForumBriefSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="title")
+    name, name_lang = nested_model_fields("title", "name")
     url = api_url("forum")
 
     class Meta:
         model = Forum
-        fields = ["slug", "name", "start_date", "url"]
+        fields = ["slug", "name", "name_lang", "start_date", "url"]
 
 
 class RoundtableBriefSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="title")
+    name, name_lang = nested_model_fields("title", "name")
     url = api_url("roundtable")
 
     class Meta:
         model = Roundtable
-        fields = ["slug", "code", "name", "url"]
+        fields = ["slug", "code", "name", "name_lang", "url"]
 
 
 class ActorBriefSerializer(serializers.ModelSerializer):
+    name, name_lang = nested_model_fields("name")
     url = api_url("actor")
 
     class Meta:
         model = Actor
-        fields = ["slug", "name", "url"]
+        fields = ["slug", "name", "name_lang", "url"]
 
 
 class ThemeBriefSerializer(serializers.ModelSerializer):
+    name, name_lang = nested_model_fields("name")
     url = api_url("theme")
 
     class Meta:
         model = Theme
-        fields = ["slug", "name", "url"]
+        fields = ["slug", "name", "name_lang", "url"]
 
 
 class ObjectiveBriefSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="short_label")
+    name = serializers.CharField(source="short_label", help_text="e.g. GCM 6 or SDG 10.7.")
+    title, title_lang = nested_model_fields("title", "title")
     url = api_url("objective")
 
     class Meta:
         model = FrameworkObjective
-        fields = ["slug", "name", "title", "url"]
+        fields = ["slug", "name", "title", "title_lang", "url"]
 
 
 class DocumentBriefSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="title")
+    name, name_lang = nested_model_fields("title", "name")
     url = api_url("document")
 
     class Meta:
         model = Document
-        fields = ["slug", "name", "symbol", "url"]
+        fields = ["slug", "name", "name_lang", "symbol", "url"]
 
 
 class RecommendationBriefSerializer(serializers.ModelSerializer):

@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tracker.http.content_language import requested_language
-from tracker.models.translations import LANGUAGES, SERVED_STATUSES, SOURCE_DEFAULT, localize
+from tracker.models.translations import LANGUAGES, SERVED_STATUSES, SOURCE_DEFAULT, column, localize, status_column
 
 STATUSES = list(SERVED_STATUSES)
 STATUS_HELP = (
@@ -23,15 +23,26 @@ STATUS_HELP = (
 )
 
 
-def content_language(context):
-    """The content language of the request in a serializer's `context` (English without one)."""
-    request = context.get("request")
+NESTED_HELP = (
+    "The {name} in the asked language (`?lang=`, else Accept-Language), else the source {name}; "
+    "`{name}_lang` says which."
+)
+
+
+def request_language(request):
+    """The content language `request` asks for (English without a request, or for a `?lang=` that
+    names none of the six: that request is refused anyway)."""
     if request is None:
         return SOURCE_DEFAULT
     language = getattr(request, "tracker_content_language", None)
     if language is None:  # negotiated once per request, not once per field of every row
         language = request.tracker_content_language = requested_language(request)[0] or SOURCE_DEFAULT
     return language
+
+
+def content_language(context):
+    """The content language of the request in a serializer's `context` (English without one)."""
+    return request_language(context.get("request"))
 
 
 def localized_fields(record, field, lang, name=None):
@@ -46,6 +57,24 @@ def localized_fields(record, field, lang, name=None):
         f"source_{name}": shown.source_value,
         "source_lang": shown.source_lang,
     }
+
+
+def nested_fields(row, prefix, field, lang, name="name"):
+    """{name, name_lang} of a related object's translated `field` in a `values()` row whose columns
+    for it start with `prefix` ("forum__": `forum__title`, `forum__title_fr`, `forum__source_lang`,
+    `forum__translation_status_fr`; tracker.api.rows reads them): in `lang`, else the source."""
+    translated, status = column(field, lang), status_column(lang)
+    shown = localize(
+        {
+            field: row[f"{prefix}{field}"],
+            translated: row.get(f"{prefix}{translated}"),
+            status: row.get(f"{prefix}{status}"),
+            "source_lang": row.get(f"{prefix}source_lang"),
+        },
+        field,
+        lang,
+    )
+    return {name: shown.value, f"{name}_lang": shown.lang}
 
 
 def localized_declarations(field, name=None):
@@ -95,6 +124,15 @@ class LocalizedLang(LocalizedPart):
 @extend_schema_field({"type": "string", "enum": STATUSES})
 class LocalizedStatus(LocalizedPart):
     pass
+
+
+def nested_model_fields(field, name="name"):
+    """The fields of a brief (an object named inside another) for its translated `field`: `name`
+    in the asked language, else the source, and `name_lang`, its language."""
+    return (
+        LocalizedText(field, "value", help_text=NESTED_HELP.format(name=name)),
+        LocalizedLang(field, "lang", help_text=f"The language of `{name}`: the asked one, else the source's."),
+    )
 
 
 def localized_model_fields(field, name=None, source_lang=True):

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import translation
 
 from tracker.models import (
     ProgressUpdate,
@@ -35,8 +36,10 @@ from tracker.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from tracker.models.translations import SOURCE_DEFAULT
 from tracker.webhooks.services import queue_delivery
 
+from ..rows import detail_rows, with_detail_lists, with_lists
 from ..serializers import ProgressUpdateSerializer, RecommendationDetailSerializer
 from ..serializers.cycles import ReportingCycleSerializer
 
@@ -68,10 +71,10 @@ def render_update(update):
 
 def render_recommendation(recommendation):
     """The API detail of a recommendation (dict), its current status: 6 queries."""
-    rows = Recommendation.objects.filter(pk=recommendation.pk).with_effective_status().for_api_detail()
+    rows = detail_rows(Recommendation.objects.filter(pk=recommendation.pk).with_effective_status(), SOURCE_DEFAULT)
     row = rows.get()
-    Recommendation.objects.with_api_lists([row])
-    Recommendation.objects.with_api_detail_lists(row)
+    with_lists([row], SOURCE_DEFAULT)
+    with_detail_lists(row, SOURCE_DEFAULT)
     return RecommendationDetailSerializer(row, context=_context()).data
 
 
@@ -84,7 +87,14 @@ def render_cycle(cycle):
 
 
 def render(obj):
-    """The `data` of an event about `obj` (a ProgressUpdate, a Recommendation or a ReportingCycle)."""
+    """The `data` of an event about `obj` (a ProgressUpdate, a Recommendation or a ReportingCycle),
+    in English whatever language the request that made the change was in (an API request's, a
+    French admin page's): names, labels and page links as an API request without a language gets them."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _render(obj)
+
+
+def _render(obj):
     if isinstance(obj, ProgressUpdate):
         return render_update(obj)
     if isinstance(obj, Recommendation):
@@ -143,7 +153,7 @@ def on_relations_changed(sender, instance, action, reverse, pk_set, **kwargs):
         deliveries = list(WebhookDelivery.objects.filter(message_id__in=message_ids, attempts=0))
         if not deliveries:
             continue
-        data = render_recommendation(Recommendation(pk=recommendation_id))
+        data = render(Recommendation(pk=recommendation_id))
         for delivery in deliveries:
             delivery.payload = {**delivery.payload, "data": data}
             delivery.save(update_fields=["payload"])

@@ -307,7 +307,7 @@ def stack(tmp_path_factory):
 
 
 def _version_reads(statements):
-    return [sql for sql in statements if "tracker_dataversion" in sql]
+    return [sql for sql in statements if "tracker_cachescope" in sql]  # the cache version (cache_scopes)
 
 
 def _page_reads(statements):

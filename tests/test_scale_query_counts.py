@@ -117,7 +117,7 @@ def test_an_answer_served_from_the_response_cache_takes_its_pinned_queries_at_tw
     assert set(counts) == set(SERVED)
     for case, ((small, _small_sql), (large, large_sql)) in counts.items():
         assert small == large == SERVED[case], f"({case}) {small}, then {large} queries:\n" + "\n".join(large_sql)
-        assert "tracker_dataversion" in large_sql[0]
+        assert "tracker_cachescope" in large_sql[0]
 
 
 @pytest.mark.django_db

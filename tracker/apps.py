@@ -17,6 +17,7 @@ class TrackerConfig(AppConfig):
             drop_aggregate_triggers_before_migrating,
             ensure_aggregate_triggers,
         )
+        from tracker.models.scope_triggers import drop_scope_triggers_before_migrating, ensure_scope_triggers
         from tracker.models.sync import drop_sync_triggers_before_migrating, ensure_sync_triggers
         from tracker.models.version import ensure_version_triggers
 
@@ -33,6 +34,9 @@ class TrackerConfig(AppConfig):
         # every migration on SQLite, whose table rebuilds would fail with them in place.
         pre_migrate.connect(drop_aggregate_triggers_before_migrating, sender=self, dispatch_uid="tracker-ag-drop")
         post_migrate.connect(ensure_aggregate_triggers, sender=self, dispatch_uid="tracker-ag-triggers")
+        # The cache scopes the response cache keys answers by (tracker.models.cache_scopes).
+        pre_migrate.connect(drop_scope_triggers_before_migrating, sender=self, dispatch_uid="tracker-cs-drop")
+        post_migrate.connect(ensure_scope_triggers, sender=self, dispatch_uid="tracker-cs-triggers")
         # Outbound webhooks: the API renders each published event into deliveries (tracker.events).
         from django.db.models.signals import m2m_changed
 

@@ -57,10 +57,12 @@ READABLE_VERSIONS = (1, 2)
 # natural key, never backed up.
 RENUMBERED = frozenset({"contenttypes.contenttype", "auth.permission"})
 # Login sessions are not data: they expire, and users simply log in again.
-# The maintained aggregates are counted from the data, not data: a restore rebuilds them.
+# The maintained aggregates are counted from the data, not data: a restore rebuilds them. The
+# cache scopes are versions of cache keys, as the data version is.
 NOT_BACKED_UP = RENUMBERED | {
     "sessions.session",
     "tracker.dataversion",
+    "tracker.cachescope",
     "tracker.statuscount",
     "tracker.actorreportcount",
 }

@@ -2,18 +2,24 @@
 
 Public pages and API reads are the same for every anonymous visitor, so a rendered answer can be
 kept and served again, which is what makes the tracker fast at scale (docs/benchmarks.md). The
-key of every entry holds the data version (`tracker.models.DataVersion`), which the database
-changes in the same transaction as any change to tracker data. Each request reads the committed
-version first (one primary-key query), so once a change is committed the very next request of
-any process misses the old entries and renders afresh: a cached answer never outlives a change.
+key of every entry holds the version of what the answer shows (`tracker.models.cache_scopes`),
+which the database changes in the same transaction as any public change to tracker data. Each
+request reads the committed version first (one query), so once a change is committed the very
+next request of any process misses the old entries and renders afresh: a cached answer never
+outlives a change.
 
 Why ours and not Django's cache middleware (`UpdateCacheMiddleware`/`FetchFromCacheMiddleware`):
 Django's keys an entry by URL and headers and lets it live for a timeout, so an answer may be
 served for up to that timeout after the data changed; it cannot key by a version read from the
 database in the same request. It also has no single-flight rendering (many requests missing the
 same key all render it): here one request renders a key while the others wait for its entry
-(tracker.http.single_flight). Scoped invalidation (a change to one forum keeping the other forums'
-entries) is not done yet: any change drops every entry.
+(tracker.http.single_flight).
+
+The version is scoped (tracker.models.cache_scopes): a forum's page and a recommendation's page
+(and their API details) are keyed by the versions of their own forum and of what every page shows
+("reference"), the rest by "all"; a change to one forum's recommendation keeps the other forums'
+pages cached, and a change nobody public can see (a submission, a returned update) keeps every
+entry.
 
 Two levels:
 - per process, a bounded in-memory LRU (`RESPONSE_CACHE_MB`, 0 turns the whole cache off);
@@ -59,7 +65,7 @@ from tracker.http import single_flight
 from tracker.http.compression import accepts_gzip
 from tracker.http.content_language import requested_language
 from tracker.http.middleware import DatabaseUnavailableMiddleware
-from tracker.models import DataVersion
+from tracker.models import cache_scopes
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +132,7 @@ def local_cache():
 
 
 def clear():
-    """Forget every entry of this process (tests; the data version makes it unnecessary otherwise)."""
+    """Forget every entry of this process (tests; the versions make it unnecessary otherwise)."""
     _local.clear()
 
 
@@ -236,7 +242,7 @@ def _serve(request, entry):
 
 
 class ResponseCacheMiddleware:
-    """Serve anonymous reads from the cache, keyed by the data version (see the module docstring)."""
+    """Serve anonymous reads from the cache, keyed by the cache scopes' versions (see the module docstring)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -245,7 +251,7 @@ class ResponseCacheMiddleware:
         if not cacheable_request(request):
             return self.get_response(request)
         try:
-            version = DataVersion.current()
+            version = cache_scopes.version_of(languages.unprefixed(request.path_info))
         except (OperationalError, InterfaceError) as exception:
             # The outage handling of the views, for the query made before any view runs.
             return DatabaseUnavailableMiddleware(self.get_response).process_exception(request, exception)

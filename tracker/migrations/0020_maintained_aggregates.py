@@ -4,6 +4,13 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def analyze_updates(apps, schema_editor):
+    """Give the planners statistics for the new index: without them SQLite took it for the
+    dashboard's latest approved updates (2 s instead of under 1 ms at 300,000 updates)."""
+    if schema_editor.connection.vendor in ("sqlite", "postgresql"):
+        schema_editor.execute("ANALYZE tracker_progressupdate")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -51,4 +58,5 @@ class Migration(migrations.Migration):
             model_name='statuscount',
             constraint=models.UniqueConstraint(fields=('dimension', 'group_id', 'basis', 'kind', 'status'), name='tracker_statuscount_key'),
         ),
+        migrations.RunPython(analyze_updates, migrations.RunPython.noop, elidable=True),
     ]

@@ -1,6 +1,7 @@
 """The tracker's data model, split by what each module holds."""
 
 from .aggregates import ActorReportCount, StatusCount
+from .cache_scopes import CacheScope
 from .cycles import ReportingCycle, ReportingRequest, RequestState
 from .evidence import EvidenceFile
 from .follows import Follow, FollowThrottle
@@ -25,6 +26,7 @@ __all__ = [
     "Actor",
     "ActorReportCount",
     "Basis",
+    "CacheScope",
     "EditorialFact",
     "ObjectiveMapping",
     "DataVersion",

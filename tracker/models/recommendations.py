@@ -156,6 +156,9 @@ class Recommendation(Translatable, Synced):
             # Browse list and summary filtered by forum and status (the most common filter pair).
             models.Index(fields=["forum", "status"], name="rec_forum_status_idx"),
             models.Index(fields=["status"], name="rec_status_idx"),
+            # When the data last changed, for the open-data package's facts on every page with its
+            # schema.org Dataset (tracker.opendata.descriptor): a MAX read from the index's end.
+            models.Index(fields=["updated_at"], name="rec_updated_idx"),
             models.Index(fields=["roundtable", "status"], name="rec_roundtable_status_idx"),
             models.Index(fields=["kind"], name="rec_kind_idx"),
             # Default order of every list.
@@ -375,6 +378,8 @@ class ProgressUpdate(Synced):
             ),
             # Recent approved updates on the dashboard and in the feed.
             models.Index(fields=["review_state", "-recorded_at"], name="upd_recent_idx"),
+            # The latest review of an approved update, for the same facts (a scan of every update without it).
+            models.Index(fields=["review_state", "reviewed_at"], name="upd_reviewed_idx"),
             # The dashboard's latest approved updates in timeline order: without it the newest
             # few are found by sorting every approved update (seconds at a million rows).
             models.Index(

@@ -4,6 +4,14 @@ import tracker.models.version
 from django.db import migrations, models
 
 
+def analyze(apps, schema_editor):
+    """Statistics for the new indexes: without them SQLite took upd_reviewed_idx for the dashboard's
+    latest approved updates (1.1 s instead of under 1 ms at 300,000 updates)."""
+    if schema_editor.connection.vendor in ("sqlite", "postgresql"):
+        schema_editor.execute("ANALYZE tracker_progressupdate")
+        schema_editor.execute("ANALYZE tracker_recommendation")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -30,4 +38,5 @@ class Migration(migrations.Migration):
             model_name='recommendation',
             index=models.Index(fields=['updated_at'], name='rec_updated_idx'),
         ),
+        migrations.RunPython(analyze, migrations.RunPython.noop, elidable=True),
     ]

@@ -19,8 +19,6 @@ Only the current state is maintained: a page asked for its statuses on a past da
 counts from the updates as before (`RecommendationQuerySet.with_effective_status`).
 """
 
-from collections import Counter
-
 from django.db import connections, models, transaction
 from django.db.models import Count, Max
 from django.utils.translation import gettext_lazy as _
@@ -57,14 +55,19 @@ class StatusCountQuerySet(models.QuerySet):
         queryset = self.filter(dimension__in=dimensions, n__gt=0)
         if basis:
             queryset = queryset.exclude(models.Q(dimension=Dimension.OBJECTIVE) & ~models.Q(basis=basis))
-        totals = Counter()
-        for dimension, group, kind, status, n in queryset.values_list("dimension", "group_id", "kind", "status", "n"):
-            totals[dimension, group, kind if dimension in by_kind else None, status] += n
+        # Kinds where asked for, else "" (summed over kinds and, for objectives, over bases): in SQL.
+        kind = models.Case(models.When(dimension__in=list(by_kind), then=models.F("kind")), default=models.Value(""))
+        rows = (
+            queryset.order_by()
+            .values_list("dimension", "group_id", "status")
+            .annotate(grouped_kind=kind, total=models.Sum("n"))
+            .values_list("dimension", "group_id", "grouped_kind", "status", "total")
+        )
         result = {dimension: [] for dimension in dimensions}
-        for (dimension, group, kind, status), n in sorted(totals.items(), key=lambda item: str(item[0])):
+        for dimension, group, row_kind, status, n in rows:
             row = {ROW_KEYS[dimension]: group, "effective_status": status, "n": n}
             if dimension in by_kind:
-                row["kind"] = kind
+                row["kind"] = row_kind
             result[dimension].append(row)
         return result
 

@@ -1,11 +1,15 @@
 """Template tags of the public pages: status badges, stacked status bars, browse links, the
 as-of date carried by every internal link, counts by kind and session names."""
 
+import functools
+import threading
+from collections import OrderedDict
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from babel.numbers import format_percent
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format, get_format
 from django.utils.html import format_html_join
@@ -174,29 +178,60 @@ def status_colour(value):
     return STATUS_COLOURS.get(value, STATUS_COLOURS[Status.NO_INFORMATION])
 
 
-@register.inclusion_tag("tracker/includes/status_bar.html", takes_context=True)
+# Rendered status bars, keyed by everything a bar shows (the language, the as-of date, the legend,
+# the label, the counts and the filters its links carry): a bar is a pure function of these, so an
+# entry can never be out of date, and the dashboard re-renders only the bars whose counts changed.
+_BARS = OrderedDict()
+_BARS_LOCK = threading.Lock()
+MAX_BARS = 4096
+
+
+@register.simple_tag(takes_context=True)
 def status_bar(context, breakdown, legend="nonzero", label=""):
     """A stacked bar of `breakdown` with a legend whose numbers link to the list they count.
 
     `legend` is "nonzero" (only statuses that occur), "all" or "none"; `label` names the group
-    for screen readers ("Brussels 2007: 12 recommendations ...").
+    for screen readers ("Brussels 2007: 12 recommendations ..."). Renders
+    tracker/includes/status_bar.html, once per distinct bar (see `_BARS`).
     """
     as_of = context.get("as_of")
+    label = str(label or breakdown.label)
+    key = (
+        get_language(),
+        _iso(as_of) if as_of else "",
+        legend,
+        label,
+        tuple(sorted(breakdown.counts.items())),
+        tuple(sorted((name, str(value)) for name, value in breakdown.filters.items())),
+    )
+    with _BARS_LOCK:
+        html = _BARS.get(key)
+        if html is not None:
+            _BARS.move_to_end(key)
+            return html
     if legend == "all":
         segments = breakdown.segments
     elif legend == "none":
         segments = []
     else:
         segments = breakdown.nonzero_segments
-    return {
-        "breakdown": breakdown,
-        "bar_segments": breakdown.nonzero_segments,
-        "legend": [
-            (segment, browse_url(breakdown.filters, as_of, status=segment.status.value)) for segment in segments
-        ],
-        "total_url": browse_url(breakdown.filters, as_of),
-        "label": label or breakdown.label,
-    }
+    html = render_to_string(
+        "tracker/includes/status_bar.html",
+        {
+            "breakdown": breakdown,
+            "bar_segments": breakdown.nonzero_segments,
+            "legend": [
+                (segment, browse_url(breakdown.filters, as_of, status=segment.status.value)) for segment in segments
+            ],
+            "total_url": browse_url(breakdown.filters, as_of),
+            "label": label,
+        },
+    )
+    with _BARS_LOCK:
+        _BARS[key] = html
+        while len(_BARS) > MAX_BARS:
+            _BARS.popitem(last=False)
+    return html
 
 
 @register.filter
@@ -248,4 +283,10 @@ def date_range(start, end=None):
 def percent(label):
     """A whole percentage ("12", "<1", as `Segment.percent_label` gives it) written the way the current
     language writes percentages: "12%" in English, "12 %" in French, Spanish and Russian (Babel's CLDR data)."""
-    return format_percent(0, locale=to_locale(get_language() or "en")).replace("0", str(label), 1)
+    return _percent_pattern(get_language() or "en").replace("0", str(label), 1)
+
+
+@functools.lru_cache(maxsize=32)
+def _percent_pattern(language):
+    """Zero as a percentage in `language` ("0%", "0 %"): Babel's CLDR data, read once per language."""
+    return format_percent(0, locale=to_locale(language))

@@ -107,14 +107,15 @@ def test_forum_pages_take_the_same_queries_for_any_number_of_recommendations(
     # forum (GROUP BY).
     with django_assert_num_queries(3):
         assert client.get("/forums/?as_of=2008-01-03").status_code == 200
-    # 1 the data version, 2 the forum with its process, 3 its documents, 4 its editorial facts, 5
+    # 1 the cache version, 2 the forum with its process, 3 its documents, 4 its editorial facts, 5
     # its roundtables, 6 the follow-ups it made with their recommendations and forums
-    # (Forum.objects.for_page()), 7 its recommendations with their status, 8 their themes
-    # (for_forum_page()), 9 the response rate of each reporting cycle over the forum
-    # (ReportingRequest.objects.response_rates(), one GROUP BY whatever the number of cycles). As
-    # of a date after both forums met, so each page lists its recommendations.
+    # (Forum.objects.for_page()), 7 the status counts of its recommendations per session and kind
+    # (one GROUP BY: the bars and the number of pages), 8 the page's recommendations with their
+    # status, 9 their themes (for_forum_page()), 10 the response rate of each reporting cycle over
+    # the forum (ReportingRequest.objects.response_rates(), one GROUP BY whatever the number of
+    # cycles). As of a date after both forums met, so each page lists its recommendations.
     for rec in (recs[0], recs[1]):
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(10):
             assert client.get(rec.forum.get_absolute_url() + "?as_of=2009-01-03").status_code == 200
 
 
@@ -231,3 +232,31 @@ def test_each_recommendation_shows_its_themes_in_name_order(client, brussels_200
     assertContains(response, diaspora + '<a class="tag" href="/themes/remittances/">Remittances</a>', count=4)
     outcome = '<p class="rec-text">Laid the foundation for an ongoing States-led dialogue'
     assert '<p class="tags">' not in response.content.decode().split(outcome)[1].split("</li>")[0]
+
+
+def test_a_large_forum_is_paged_by_100_items_with_each_sessions_bar_counting_all_of_it(
+    client, make_forum, make_roundtable, make_recommendation
+):
+    forum = make_forum(slug="gfmd-2030-large")
+    first = make_roundtable(forum=forum, code="1", order=1, slug="large-rt1", title="First session")
+    second = make_roundtable(forum=forum, code="2", order=2, slug="large-rt2", title="Second session")
+    for n in range(230):
+        make_recommendation(
+            forum=forum, roundtable=first if n < 150 else second, code=f"LARGE-{n:03d}", order=n, text=f"Item {n}"
+        )
+
+    pages = [client.get(f"/forums/gfmd-2030-large/?page={number}") for number in (1, 2, 3, 99)]
+    assert [page.status_code for page in pages] == [200] * 4
+    items = [page.content.decode().count('<li class="rec">') for page in pages]
+    assert items == [100, 100, 30, 30]  # a page out of range shows the last one
+    text = [page.content.decode() for page in pages]
+    assert "LARGE-000" in text[0] and "LARGE-099" in text[0] and "LARGE-100" not in text[0]
+    assert "LARGE-229" in text[2] and "LARGE-199" not in text[2]
+    # Page 1 holds only the first session's items; page 2 both sessions'; page 3 the second's.
+    assert ("First session" in text[0], "Second session" in text[0]) == (True, False)
+    assert ("First session" in text[1], "Second session" in text[1]) == (True, True)
+    assert ("First session" in text[2], "Second session" in text[2]) == (False, True)
+    # Each session's bar counts all its items, whatever the page: 150 and 80 with no information.
+    assert "No information: 150" in text[0] and "No information: 80" in text[2]
+    assert "Items 101–200 of 230 (page 2 of 3)" in text[1]
+    assert 'rel="next"' in text[0] and 'rel="prev"' in text[2]

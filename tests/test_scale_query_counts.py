@@ -99,9 +99,10 @@ RENDERED = {
     # tracker.opendata).
     "e-dashboard": 1 + 9,
     # The forum with its process; its documents; its editorial facts; roundtables; follow-ups
-    # made; its recommendations; their themes; the response rate of each reporting cycle over the
-    # forum (one GROUP BY whatever the number of cycles).
-    "e-forum": 1 + 8,
+    # made; the status counts per session and kind (one GROUP BY: the bars and the number of
+    # pages); the page's recommendations (at most 100); their themes; the response rate of each
+    # reporting cycle over the forum (one GROUP BY whatever the number of cycles).
+    "e-forum": 1 + 9,
 }
 
 

@@ -252,24 +252,32 @@ def forum_breakdowns(as_of=None):
 
 @dataclass
 class RoundtableSection:
-    """A roundtable of a forum page with its recommendations and sub-sessions."""
+    """A roundtable of a forum page with the recommendations of the page in it, its sub-sessions
+    and the breakdown of all its recommendations (its sub-sessions' included, every page's)."""
 
     roundtable: object
     recommendations: list
     children: list
     breakdown: Breakdown
-    all_recommendations: list = field(default_factory=list)
+    on_page: int = 0  # recommendations of the page in it and its sub-sessions
 
 
-def forum_sections(forum, recommendations):
-    """Arrange a forum's recommendations under its roundtables and sub-sessions, in order.
+def forum_sections(forum, recommendations, counts, every_section=True):
+    """Arrange a page of a forum's recommendations under its roundtables and sub-sessions, in order.
 
-    `forum.roundtables` must be prefetched in order (`Forum.objects.for_page()`). Returns the
-    top-level sections and the recommendations that belong to no roundtable. No queries.
+    `forum.roundtables` must be prefetched in order (`Forum.objects.for_page()`); `recommendations`
+    are the page's, in forum order; `counts` are `status_counts("roundtable", "kind")` rows over all
+    the forum's recommendations, from which each section's breakdown is added up (a sub-session's
+    count in its session's too). With `every_section` every session is listed, else only those
+    holding a recommendation of the page. Returns the sections and the page's recommendations
+    that belong to no roundtable. No queries.
     """
     by_roundtable = defaultdict(list)
     for recommendation in recommendations:
         by_roundtable[recommendation.roundtable_id].append(recommendation)
+    counted = defaultdict(list)
+    for row in counts:
+        counted[row["roundtable"]].append(row)
     roundtables = list(forum.roundtables.all())
     children = defaultdict(list)
     for roundtable in roundtables:
@@ -281,17 +289,23 @@ def forum_sections(forum, recommendations):
     def section(roundtable):
         seen.add(roundtable.pk)  # guards against a cycle of parents entered by mistake
         subs = [section(child) for child in children[roundtable.pk] if child.pk not in seen]
+        breakdown = breakdown_from_rows(counted[roundtable.pk], filters={"roundtable": roundtable.slug})
+        for sub in subs:
+            for status, n in sub.breakdown.counts.items():
+                breakdown.add(status, n)
+            for kind, n in sub.breakdown.kinds.items():
+                breakdown.kinds[kind] = breakdown.kinds.get(kind, 0) + n
         own = by_roundtable[roundtable.pk]
-        every = own + [rec for sub in subs for rec in sub.all_recommendations]
+        shown = subs if every_section else [sub for sub in subs if sub.on_page]
         return RoundtableSection(
             roundtable=roundtable,
             recommendations=own,
-            children=subs,
-            breakdown=breakdown_of_recommendations(every, filters={"roundtable": roundtable.slug}),
-            all_recommendations=every,
+            children=shown,
+            breakdown=breakdown,
+            on_page=len(own) + sum(sub.on_page for sub in subs),
         )
 
     known = {roundtable.pk for roundtable in roundtables}
     # A sub-session whose parent is missing (data entered out of order) still shows, at the top level.
-    top = [rt for rt in roundtables if not rt.parent_id or rt.parent_id not in known]
-    return [section(roundtable) for roundtable in top], by_roundtable[None]
+    top = [section(rt) for rt in roundtables if not rt.parent_id or rt.parent_id not in known]
+    return [sec for sec in top if every_section or sec.on_page], by_roundtable[None]

@@ -227,13 +227,14 @@ class RecommendationQuerySet(models.QuerySet):
         }
 
     def for_forum_page(self, as_of=None):
-        """A forum page's recommendations (call it on `forum.recommendations`) in their order
-        within the forum, with their status on `as_of` and their themes (one query more), and
-        only the fields the page shows."""
+        """A forum page's recommendations (on `forum.recommendations`) in forum order, with their
+        status on `as_of`, their themes as a list `theme_list` (one query more; no queryset per
+        item) and only the fields the page shows."""
+        themes = Theme.objects.only("id", "slug", "name", *TRANSLATED_NAME)
         return (
             self.with_effective_status(as_of)
             .only("id", "code", "kind", "text", "status", "forum_id", "roundtable_id", *TRANSLATED_TEXT)
-            .prefetch_related(Prefetch("themes", queryset=Theme.objects.only("id", "slug", "name", *TRANSLATED_NAME)))
+            .prefetch_related(Prefetch("themes", queryset=themes, to_attr="theme_list"))
             .order_by("order", "code")
         )
 

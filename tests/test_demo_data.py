@@ -1,18 +1,24 @@
 """`manage.py generate_demo_data`: synthetic data at scale for load tests and the benchmark."""
 
+import contextlib
 import os
 import sqlite3
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db.models import OuterRef, Subquery
+from django.db import connection, transaction
+from django.db.models import Max, OuterRef, Subquery
 
-from tracker import services
-from tracker.models import ProgressUpdate, Recommendation, Roundtable
+from tracker import demo, services
+from tracker.demo.vocabulary import GCM_OBJECTIVES, THEMES
+from tracker.models import DataVersion, FrameworkObjective, ProgressUpdate, Recommendation, Roundtable, Theme
+from tracker.models.sync import RESOURCES
 
 SMALL = {"recommendations": 300, "updates": 1500}
 
@@ -108,6 +114,71 @@ def test_refuses_a_database_with_real_recommendations_unless_forced(make_recomme
     assert Recommendation.objects.filter(pk=real.pk, code="GFMD-2007-RT1-03").exists()
 
 
+def _schema_objects():
+    """Every trigger and index (and on PostgreSQL constraint) of the database, with its definition."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT 'trigger', tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal "
+                "UNION ALL SELECT 'constraint', conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE connamespace = current_schema()::regnamespace "
+                "UNION ALL SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+            )
+        else:
+            cursor.execute("SELECT type, name, sql FROM sqlite_master WHERE type IN ('trigger', 'index')")
+        return sorted(cursor.fetchall(), key=str)
+
+
+def _changed_since(version):
+    """{resource: sorted keys of the rows whose change key is above `version`}, and the largest key."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # run the stamps PostgreSQL defers to commit
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    changed, largest = {}, 0
+    for label, (resource, column) in RESOURCES.items():
+        rows = apps.get_model(label).objects.filter(change_key__gt=version)
+        changed[resource] = sorted(rows.values_list(column, flat=True))
+        largest = max(largest, rows.aggregate(m=Max("change_key"))["m"] or 0)
+    return changed, largest
+
+
+class _Rollback(Exception):
+    pass
+
+
+@pytest.mark.django_db
+def test_the_bulk_load_puts_back_every_trigger_and_stamps_what_the_triggers_would_have():
+    # Rows the demo data reuses rather than makes: its links touch them, so they must be stamped.
+    theme = Theme.objects.create(slug="real-theme", name=THEMES[0])
+    objective = FrameworkObjective.objects.create(
+        slug="gcm-1", framework=FrameworkObjective.Framework.GCM, number="1", title=GCM_OBJECTIVES[0], order=1
+    )
+    theme_stamp = Theme.objects.values_list("change_key", "updated_at").get(pk=theme.pk)
+    schema = _schema_objects()
+    before = DataVersion.current()
+
+    # Row by row: every trigger in place while the generator writes.
+    no_pause = contextlib.nullcontext(types.SimpleNamespace(loaded_after={}))
+    with pytest.raises(_Rollback), transaction.atomic(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(demo, "paused_triggers", lambda *args: no_pause)
+        patch.setattr(demo, "_after_bulk_load", lambda *args: None)
+        generate()
+        row_by_row, _largest = _changed_since(before)
+        raise _Rollback
+    assert _schema_objects() == schema
+
+    generate()
+    bulk, largest = _changed_since(before)
+    assert _schema_objects() == schema, "every trigger, index and constraint is back as it was"
+    assert bulk == row_by_row
+    assert theme.slug in bulk["theme"] and objective.slug in bulk["objective"]
+    assert Theme.objects.values_list("change_key", "updated_at").get(pk=theme.pk) > theme_stamp
+    assert len(bulk["recommendation"]) == SMALL["recommendations"]
+    assert len(bulk["update"]) == SMALL["updates"]
+    assert before < largest <= DataVersion.current(), "the version is bumped and no key is above it"
+
+
 def test_refusal_exits_non_zero_with_a_clear_message(tmp_path):
     """The command line as a user runs it: a real recommendation, no --force, exit status 1."""
     database = tmp_path / "real.sqlite3"
@@ -146,7 +217,8 @@ def _dump(database: Path):
     tables = [
         name
         for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'tracker_%'")
-        if name != "tracker_dataversion"  # a cache key (tracker/http/cache.py), not data
+        # Cache keys (tracker/http/cache.py), not data.
+        if name not in ("tracker_dataversion", "tracker_cachescope")
     ]
     dump = {}
     for table in sorted(tables):

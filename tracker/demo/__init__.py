@@ -18,8 +18,10 @@ writer, `generator` the `Generator` that makes the rows; this module the entry p
 
 import sys
 
+from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, connections, transaction
+from django.utils import timezone
 
 from tracker.models import (
     Actor,
@@ -33,8 +35,12 @@ from tracker.models import (
     RecommendationLink,
     Roundtable,
     Theme,
+    aggregates,
+    scope_triggers,
 )
+from tracker.models.sync import reserve_change_key, touch_specs
 
+from .bulk import paused_triggers
 from .generator import Generator
 from .vocabulary import CODE_PREFIX, SLUG_PREFIX
 
@@ -103,6 +109,42 @@ def delete_demo_data(using="default"):
             cursor.execute(sql, params)
 
 
+def _after_bulk_load(using, change_key, loaded_after):
+    """What the triggers paused during the bulk load (`bulk.paused_triggers`) would have done row by
+    row, done set-based once they are back. The data version is bumped (once). Every row that a
+    loaded row touches (`tracker.models.sync.touch_specs`: the forums, processes and roundtables of
+    the recommendations, their themes, actors and objectives, the recommendations of approved
+    updates and of links) gets the load's `change_key` and the time as `updated_at`, unless it
+    carries that key already: as the PostgreSQL triggers stamp at commit, one key per transaction.
+    The loaded rows carry the key themselves (`BulkWriter.change_key`). `loaded_after` maps each
+    loaded table to its largest id before the load. The maintained status counts are recounted
+    (`tracker.models.aggregates.rebuild`) and the cache scopes "all" and "reference" bumped."""
+    connection_ = connections[using]
+    quote = connection_.ops.quote_name
+    reserve_change_key(using)
+    # The maintained status counts and the cache scopes, whose triggers were paused too.
+    aggregates.rebuild(using)
+    scope_triggers.bump("all", "reference", using=using)
+    now = connection_.ops.adapt_datetimefield_value(timezone.now())
+    with connection_.cursor() as cursor:
+        for touch in touch_specs(apps):
+            if touch.source not in loaded_after:
+                continue
+            condition = f" AND {touch.condition}" if touch.condition else ""
+            ids = f"SELECT {quote(touch.column)} FROM {quote(touch.source)} WHERE id > %s{condition}"
+            if touch.via:
+                ids = f"SELECT {quote(touch.via[1])} FROM {quote(touch.via[0])} WHERE id IN ({ids})"
+            # Most targets (the recommendations) hold the key already: skip reading millions of ids.
+            cursor.execute(f"SELECT 1 FROM {quote(touch.target)} WHERE change_key <> %s LIMIT 1", [change_key])
+            if cursor.fetchone() is None:
+                continue
+            cursor.execute(
+                f"UPDATE {quote(touch.target)} SET change_key = %s, updated_at = %s "
+                f"WHERE change_key <> %s AND id IN ({ids})",
+                [change_key, now, change_key, loaded_after[touch.source]],
+            )
+
+
 def generate(recommendations, updates, seed, *, force=False, progress=None):
     """Replace the demo data with a fresh, deterministic set. Refuses a database holding real
     recommendations unless `force`."""
@@ -128,7 +170,11 @@ def generate(recommendations, updates, seed, *, force=False, progress=None):
             if demo_recommendations().exists() or Process.objects.filter(slug__startswith=SLUG_PREFIX).exists():
                 progress("removing the previous demo data")
                 delete_demo_data()
-            counts = Generator(recommendations, updates, seed, progress=progress).run()
+            generator = Generator(recommendations, updates, seed, progress=progress)
+            with paused_triggers(connection, Generator.BULK_MODELS) as paused:
+                counts = generator.run()
+            progress("stamping what the paused triggers would have (data version, change keys)")
+            _after_bulk_load(connection.alias, generator.writer.change_key, paused.loaded_after)
             if connection.vendor == "postgresql":
                 models_with_ids = [Recommendation, ProgressUpdate]
                 with connection.cursor() as cursor:

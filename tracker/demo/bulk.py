@@ -10,6 +10,8 @@ from tracker.models.sync import reserve_change_key
 
 from .vocabulary import EPOCH
 
+_EPOCH_ORDINAL = EPOCH.date().toordinal()  # EPOCH is midnight UTC
+
 
 class BulkWriter:
     """Writes rows of one model with the driver's bulk path, values already in database form."""
@@ -44,6 +46,10 @@ class BulkWriter:
     def datetime(self, timestamp):
         if timestamp is None:
             return None
+        if self.vendor == "sqlite" and type(timestamp) is int:
+            # The text isoformat(" ") gives for whole seconds, without making a datetime (millions of calls).
+            day, second = divmod(timestamp, 86400)
+            return f"{self.date(_EPOCH_ORDINAL + day)} {second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}"
         value = EPOCH + datetime.timedelta(seconds=timestamp)
         if self.vendor == "sqlite":
             # Django stores aware datetimes on SQLite as naive UTC text.
@@ -78,11 +84,16 @@ class BulkWriter:
         return columns, tuple(v for _, v in extra)
 
     def write(self, model, attnames, rows):
-        """Insert `rows` (tuples in `attnames` order) into `model`'s table; returns the count."""
+        """Insert `rows` (tuples in `attnames` order) into `model`'s table, its indexes deferred (an
+        empty table's: `deferred_indexes`); returns the count."""
         table = model._meta.db_table
         columns, extra = self.columns(model, attnames)
         if extra:
             rows = (row + extra for row in rows)
+        with deferred_indexes(self.conn, model):
+            return self._write(table, columns, rows)
+
+    def _write(self, table, columns, rows):
         quoted = ", ".join(self.conn.ops.quote_name(c) for c in columns)
         count = 0
         if self.vendor == "postgresql":
@@ -111,12 +122,14 @@ class BulkWriter:
 class deferred_indexes:
     """Drop a table's secondary indexes while it is bulk-loaded and build them again afterwards:
     building an index once from sorted data is several times faster than growing it row by row.
-    Inside the caller's transaction, so a failure leaves the indexes as they were. Indexes that
-    back a constraint (primary key, unique) stay."""
+    On PostgreSQL its foreign keys go too and are added again after the load, which checks every
+    row in one join instead of one query per row and key at commit. Inside the caller's
+    transaction, so a failure leaves the table as it was. Indexes that back a constraint (primary
+    key, unique) stay."""
 
     def __init__(self, conn, model):
         self.conn, self.table = conn, model._meta.db_table
-        self.definitions = []
+        self.definitions, self.foreign_keys = [], []
         # Only for an empty table: rebuilding the indexes of a table that already holds real rows
         # (--force) would cost more than it saves.
         self.enabled = not model._base_manager.using(conn.alias).exists()
@@ -124,6 +137,7 @@ class deferred_indexes:
     def __enter__(self):
         if not self.enabled:
             return self
+        quote = self.conn.ops.quote_name
         with self.conn.cursor() as cursor:
             if self.conn.vendor == "sqlite":
                 cursor.execute(
@@ -131,28 +145,102 @@ class deferred_indexes:
                     [self.table],
                 )
             elif self.conn.vendor == "postgresql":
+                # ALTER TABLE refuses a table (or the one a key references) with deferred checks
+                # or triggers pending: run them now, then defer again.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+                cursor.execute(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                    " WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+                    [quote(self.table)],
+                )
+                self.foreign_keys = cursor.fetchall()
+                for name, _definition in self.foreign_keys:
+                    cursor.execute(f"ALTER TABLE {quote(self.table)} DROP CONSTRAINT {quote(name)}")
                 cursor.execute(
                     "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = %s"
                     " AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
-                    [self.table, self.conn.ops.quote_name(self.table)],
+                    [self.table, quote(self.table)],
                 )
             else:
                 return self
             self.definitions = cursor.fetchall()
             for name, _sql in self.definitions:
-                cursor.execute(f"DROP INDEX {self.conn.ops.quote_name(name)}")
+                cursor.execute(f"DROP INDEX {quote(name)}")
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None and self.enabled:
+            quote = self.conn.ops.quote_name
+            with self.conn.cursor() as cursor:
+                if self.conn.vendor == "postgresql":
+                    # As in __enter__; and more memory to sort in than the default 64 MB.
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                    cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+                for name, definition in self.foreign_keys:
+                    cursor.execute(f"ALTER TABLE {quote(self.table)} ADD CONSTRAINT {quote(name)} {definition}")
+                for _name, sql in self.definitions:
+                    cursor.execute(sql)
+                if self.conn.vendor == "postgresql":
+                    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        return False
+
+
+class paused_triggers:
+    """Drop every trigger of the tables about to be bulk-loaded and create them again afterwards,
+    from the definitions the database gives (whatever their names: data version, change keys,
+    maintained counts). A trigger fired per row costs more than the row's insert; what they would
+    have done is then done set-based (`tracker.demo._after_bulk_load`). Inside the caller's
+    transaction, where DDL is transactional on both databases: a failure rolls the drop back too.
+    `loaded_after` maps each table to its largest id before the load (0 if empty), so the rows
+    loaded are those with a larger id."""
+
+    def __init__(self, conn, models_):
+        self.conn = conn
+        self.tables = [model._meta.db_table for model in models_]
+        self.definitions = []
+        self.loaded_after = {}
+
+    def __enter__(self):
+        if not self.conn.in_atomic_block:
+            raise RuntimeError("paused_triggers() needs a transaction")
+        quote = self.conn.ops.quote_name
+        with self.conn.cursor() as cursor:
+            for table in self.tables:
+                cursor.execute(f"SELECT max(id) FROM {quote(table)}")  # noqa: S608 (model table names)
+                self.loaded_after[table] = cursor.fetchone()[0] or 0
+            if self.conn.vendor == "sqlite":
+                placeholders = ", ".join(["%s"] * len(self.tables))
+                # In creation order (SQLite fires a table's triggers in an order that depends on it).
+                cursor.execute(
+                    f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({placeholders})"  # noqa: S608
+                    " ORDER BY rowid",
+                    self.tables,
+                )
+                self.definitions = cursor.fetchall()
+                for name, _sql in self.definitions:
+                    cursor.execute(f"DROP TRIGGER {quote(name)}")
+            elif self.conn.vendor == "postgresql":
+                # Run the events already queued for deferred triggers (a previous run's deletions)
+                # before their triggers go; the constraints are deferred again right after.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+                cursor.execute(
+                    "SELECT tgname, tgrelid::regclass::text, pg_get_triggerdef(oid) FROM pg_trigger"
+                    " WHERE NOT tgisinternal AND tgrelid = ANY(%s::regclass[]) ORDER BY tgrelid, tgname",
+                    [[quote(table) for table in self.tables]],
+                )
+                rows = cursor.fetchall()
+                for name, table, _sql in rows:
+                    cursor.execute(f"DROP TRIGGER {quote(name)} ON {table}")
+                self.definitions = [(name, sql) for name, _table, sql in rows]
         return self
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:
             with self.conn.cursor() as cursor:
-                if self.conn.vendor == "postgresql" and self.definitions:
-                    # CREATE INDEX refuses a table with deferred foreign-key checks pending: run them now.
-                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 for _name, sql in self.definitions:
                     cursor.execute(sql)
-                if self.conn.vendor == "postgresql" and self.definitions:
-                    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         return False
 
 

@@ -23,7 +23,7 @@ from tracker.models import (
 )
 from tracker.text import search_document
 
-from .bulk import BulkWriter, deferred_indexes, next_id
+from .bulk import BulkWriter, next_id
 from .vocabulary import (
     CITIES,
     CODE_PREFIX,
@@ -68,6 +68,16 @@ def _allocate(total, weights, rng):
 
 
 class Generator:
+    # The tables `run` writes with the bulk writer (their triggers are paused meanwhile: tracker.demo.generate).
+    BULK_MODELS = (
+        Recommendation,
+        Recommendation.themes.through,
+        Recommendation.actors.through,
+        Recommendation.objectives.through,
+        RecommendationLink,
+        ProgressUpdate,
+    )
+
     def __init__(self, recommendations, updates, seed, progress=None):
         self.n_recommendations = recommendations
         self.n_updates = updates
@@ -293,7 +303,7 @@ class Generator:
         self.plan_recommendations()
         updates = self.make_updates()
         self.say(f"planned {len(updates):,} updates, writing")
-        writer = BulkWriter(connection)
+        self.writer = writer = BulkWriter(connection)
         rec_base, upd_base = next_id(Recommendation), next_id(ProgressUpdate)
 
         # The current status of each recommendation: its latest approved update by reported-on
@@ -369,8 +379,7 @@ class Generator:
             "status_changed_at", "target_date", "source_document_id", "source_locator", "version", "created_at",
             "updated_at", "search_text",
         ]  # fmt: skip
-        with deferred_indexes(connection, Recommendation):
-            n = writer.write(Recommendation, rec_fields, with_search_text(rec_rows))
+        n = writer.write(Recommendation, rec_fields, with_search_text(rec_rows))
         del rec_rows
         self.say(f"wrote {n:,} recommendations")
 
@@ -423,8 +432,7 @@ class Generator:
             "id", "recommendation_id", "actor_id", "status", "summary", "evidence_url", "reported_on", "recorded_at",
             "review_state", "reviewed_at",
         ]  # fmt: skip
-        with deferred_indexes(connection, ProgressUpdate):
-            n = writer.write(ProgressUpdate, upd_fields, update_rows())
+        n = writer.write(ProgressUpdate, upd_fields, update_rows())
         self.say(f"wrote {n:,} progress updates")
         return {"recommendations": len(self.recs), "updates": n, "links": len(links)}
 

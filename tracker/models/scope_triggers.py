@@ -208,13 +208,21 @@ def ensure_scope_triggers(app_config=None, using="default", **kwargs):
             if name in specs:
                 for statement in _create(connection.vendor, name, specs[name]):
                     cursor.execute(statement)
-        for scope in ("all", "reference") if missing else ():
+    if missing:
+        bump("all", "reference", using=using)
+    return missing
+
+
+def bump(*names, using="default"):
+    """Bump the named scopes now, as a change the triggers did not see would have (a bulk load with
+    the triggers paused): "all" and "reference" reach every cached answer."""
+    with connections[using].cursor() as cursor:
+        for name in names:
             cursor.execute(
                 f"INSERT INTO {SCOPES} (name, value) VALUES (%s, %s) "  # noqa: S608
                 f"ON CONFLICT (name) DO UPDATE SET value = {SCOPES}.value + 1",
-                [scope, fresh_version()],
+                [name, fresh_version()],
             )
-    return missing
 
 
 def drop_scope_triggers(using="default"):

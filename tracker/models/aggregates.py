@@ -51,22 +51,29 @@ class StatusCountQuerySet(models.QuerySet):
 
     def rows_of(self, dimensions, *, basis=None, by_kind=()):
         """`rows()` of several dimensions in one query: {dimension: rows}, those of the dimensions
-        in `by_kind` grouped by kind too."""
-        queryset = self.filter(dimension__in=dimensions, n__gt=0)
+        in `by_kind` grouped by kind too. Plain SQL on the table (summed in the database, read
+        without the ORM's per-row work: the dashboard reads about 5,000 rows at 300,000
+        recommendations)."""
+        dimensions = [str(dimension) for dimension in dimensions]
+        kinds = [str(dimension) for dimension in by_kind] or [""]
+        where = f"dimension IN ({', '.join(['%s'] * len(dimensions))}) AND n > 0"
+        params = [*kinds, *dimensions]
         if basis:
-            queryset = queryset.exclude(models.Q(dimension=Dimension.OBJECTIVE) & ~models.Q(basis=basis))
-        # Kinds where asked for, else "" (summed over kinds and, for objectives, over bases): in SQL.
-        kind = models.Case(models.When(dimension__in=list(by_kind), then=models.F("kind")), default=models.Value(""))
-        rows = (
-            queryset.order_by()
-            .values_list("dimension", "group_id", "status")
-            .annotate(grouped_kind=kind, total=models.Sum("n"))
-            .values_list("dimension", "group_id", "grouped_kind", "status", "total")
+            where += " AND (dimension <> 'objective' OR basis = %s)"
+            params.append(str(basis))
+        sql = (
+            f"SELECT dimension, group_id, CASE WHEN dimension IN ({', '.join(['%s'] * len(kinds))}) THEN kind "  # noqa: S608
+            f"ELSE '' END AS grouped_kind, status, SUM(n) FROM {self.model._meta.db_table} WHERE {where} "
+            "GROUP BY dimension, group_id, grouped_kind, status"
         )
         result = {dimension: [] for dimension in dimensions}
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        grouped = set(kinds)
         for dimension, group, row_kind, status, n in rows:
             row = {ROW_KEYS[dimension]: group, "effective_status": status, "n": n}
-            if dimension in by_kind:
+            if dimension in grouped:
                 row["kind"] = row_kind
             result[dimension].append(row)
         return result

@@ -178,12 +178,37 @@ def status_colour(value):
     return STATUS_COLOURS.get(value, STATUS_COLOURS[Status.NO_INFORMATION])
 
 
-# Rendered status bars, keyed by everything a bar shows (the language, the as-of date, the legend,
-# the label, the counts and the filters its links carry): a bar is a pure function of these, so an
-# entry can never be out of date, and the dashboard re-renders only the bars whose counts changed.
-_BARS = OrderedDict()
-_BARS_LOCK = threading.Lock()
-MAX_BARS = 4096
+# Rendered status bars and breakdown rows, keyed by everything they show (the language, the as-of
+# date, the label, the counts and the filters their links carry): each is a pure function of its
+# key, so an entry can never be out of date, and a page re-renders only the bars whose counts changed.
+_RENDERED = OrderedDict()
+_RENDERED_LOCK = threading.Lock()
+MAX_RENDERED = 2048
+
+
+def _memo(key, render):
+    """The HTML rendered for `key`, rendering it with `render()` the first time (bounded LRU)."""
+    with _RENDERED_LOCK:
+        html = _RENDERED.get(key)
+        if html is not None:
+            _RENDERED.move_to_end(key)
+            return html
+    html = render()
+    with _RENDERED_LOCK:
+        _RENDERED[key] = html
+        while len(_RENDERED) > MAX_RENDERED:
+            _RENDERED.popitem(last=False)
+    return html
+
+
+def _breakdown_key(breakdown, as_of):
+    return (
+        get_language(),
+        _iso(as_of) if as_of else "",
+        tuple(sorted(breakdown.counts.items())),
+        tuple(sorted(breakdown.kinds.items())),
+        tuple(sorted((name, str(value)) for name, value in breakdown.filters.items())),
+    )
 
 
 @register.simple_tag(takes_context=True)
@@ -192,46 +217,39 @@ def status_bar(context, breakdown, legend="nonzero", label=""):
 
     `legend` is "nonzero" (only statuses that occur), "all" or "none"; `label` names the group
     for screen readers ("Brussels 2007: 12 recommendations ..."). Renders
-    tracker/includes/status_bar.html, once per distinct bar (see `_BARS`).
+    tracker/includes/status_bar.html, once per distinct bar (`_memo`).
     """
     as_of = context.get("as_of")
     label = str(label or breakdown.label)
-    key = (
-        get_language(),
-        _iso(as_of) if as_of else "",
-        legend,
-        label,
-        tuple(sorted(breakdown.counts.items())),
-        tuple(sorted((name, str(value)) for name, value in breakdown.filters.items())),
-    )
-    with _BARS_LOCK:
-        html = _BARS.get(key)
-        if html is not None:
-            _BARS.move_to_end(key)
-            return html
-    if legend == "all":
-        segments = breakdown.segments
-    elif legend == "none":
-        segments = []
-    else:
-        segments = breakdown.nonzero_segments
-    html = render_to_string(
-        "tracker/includes/status_bar.html",
-        {
-            "breakdown": breakdown,
-            "bar_segments": breakdown.nonzero_segments,
-            "legend": [
-                (segment, browse_url(breakdown.filters, as_of, status=segment.status.value)) for segment in segments
-            ],
-            "total_url": browse_url(breakdown.filters, as_of),
-            "label": label,
-        },
-    )
-    with _BARS_LOCK:
-        _BARS[key] = html
-        while len(_BARS) > MAX_BARS:
-            _BARS.popitem(last=False)
-    return html
+
+    def render():
+        if legend == "all":
+            segments = breakdown.segments
+        elif legend == "none":
+            segments = []
+        else:
+            segments = breakdown.nonzero_segments
+        legend_links = [
+            (segment, browse_url(breakdown.filters, as_of, status=segment.status.value)) for segment in segments
+        ]
+        bar = {"breakdown": breakdown, "bar_segments": breakdown.nonzero_segments, "legend": legend_links}
+        return render_to_string(
+            "tracker/includes/status_bar.html",
+            bar | {"total_url": browse_url(breakdown.filters, as_of), "label": label},
+        )
+
+    return _memo(("bar", legend, label, *_breakdown_key(breakdown, as_of)), render)
+
+
+@register.simple_tag(takes_context=True)
+def breakdown_row(context, row):
+    """One row of a breakdown table (tracker/includes/breakdown_row.html): the group's name linking
+    to its page, its total told by kind linking to the list, its status bar. Once per distinct row."""
+    as_of = context.get("as_of")
+    obj = row.obj
+    identity = (obj._meta.label, obj.pk, getattr(obj, "slug", "")) if obj is not None else ()
+    key = ("row", str(row.label), identity, *_breakdown_key(row, as_of))
+    return _memo(key, lambda: render_to_string("tracker/includes/breakdown_row.html", {"row": row, "as_of": as_of}))
 
 
 @register.filter

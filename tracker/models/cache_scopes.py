@@ -7,9 +7,11 @@ change invalidates only what it can change.
 - "forum:<id>": one forum's recommendations, their links, approved updates, evidence, follow-ups
   and reporting pairs.
 
-A forum's page and API detail are keyed by "reference", their own forum and the forums of the
-recommendations followed up at it; a recommendation's page and API detail by "reference", its
-forum and the forums of the recommendations it is linked to. Everything else by "all".
+A forum's page and API detail are keyed by "reference" and their own forum; a recommendation's
+page and API detail by "reference" and its forum; everything else by "all". Where a page shows a
+recommendation of another forum (a linked recommendation on a recommendation's page, a follow-up
+on the page of the forum where it was made), a change to that recommendation bumps the page's
+forum too (tracker.models.scope_triggers.SHOWN_ELSEWHERE), so the read stays one query of two rows.
 
 What is not public changes nothing: a progress update that neither was nor becomes approved
 (a focal point's submission, its revision, its return) and the evidence files of such updates
@@ -33,21 +35,8 @@ SCOPED_PATHS = (
     (re.compile(r"^(?:/api/v1)?/recommendations/(?P<key>[-\w]+)/$"), "recommendation"),
 )
 
-_FORUM_NAMES = (
-    "SELECT 'forum:' || f.id FROM tracker_forum f WHERE f.slug = %s "
-    "UNION SELECT 'forum:' || r.forum_id FROM tracker_followupaction a "
-    "JOIN tracker_recommendation r ON r.id = a.recommendation_id "
-    "JOIN tracker_forum f ON f.id = a.forum_id WHERE f.slug = %s"
-)
-_RECOMMENDATION_NAMES = (
-    "SELECT 'forum:' || r.forum_id FROM tracker_recommendation r WHERE r.code = %s "
-    "UNION SELECT 'forum:' || o.forum_id FROM tracker_recommendation r "
-    "JOIN tracker_recommendationlink l ON l.from_recommendation_id = r.id "
-    "JOIN tracker_recommendation o ON o.id = l.to_recommendation_id WHERE r.code = %s "
-    "UNION SELECT 'forum:' || o.forum_id FROM tracker_recommendation r "
-    "JOIN tracker_recommendationlink l ON l.to_recommendation_id = r.id "
-    "JOIN tracker_recommendation o ON o.id = l.from_recommendation_id WHERE r.code = %s"
-)
+_FORUM_NAME = "SELECT 'forum:' || id FROM tracker_forum WHERE slug = %s"
+_RECOMMENDATION_NAME = "SELECT 'forum:' || forum_id FROM tracker_recommendation WHERE code = %s"
 
 
 class CacheScope(models.Model):
@@ -79,9 +68,9 @@ def version_of(path, using="default"):
     routing) it also reads the primary's WAL insert position, as `DataVersion.current()` does."""
     kind, key = scope_of(path)
     if kind == "forum":
-        where, params = f"name = 'reference' OR name IN ({_FORUM_NAMES})", [key, key]  # noqa: S608
+        where, params = f"name = 'reference' OR name = ({_FORUM_NAME})", [key]  # noqa: S608
     elif kind == "recommendation":
-        where, params = f"name = 'reference' OR name IN ({_RECOMMENDATION_NAMES})", [key] * 3  # noqa: S608
+        where, params = f"name = 'reference' OR name = ({_RECOMMENDATION_NAME})", [key]  # noqa: S608
     else:
         where, params = "name = 'all'", []
     base = "all" if kind == "all" else "reference"

@@ -18,6 +18,8 @@ transaction-local setting remembers it), so an import of a thousand rows bumps o
 bumps "all" and "reference", which every key holds. On SQLite they bump per row, immediately.
 """
 
+import hashlib
+
 from django.apps import apps as global_apps
 from django.db import connections
 
@@ -100,6 +102,32 @@ def _bump(vendor, scope_sql, guard=None):
     )
 
 
+def _bump_from(vendor, source, row):
+    """A statement bumping "forum:<id>" for every forum id `source` (FROM ... WHERE, naming the
+    id `forum_id`) selects for the recommendation `row`."""
+    sql = source.format(row=row)
+    if vendor == "postgresql":
+        return f"PERFORM tracker_bump_scope('forum:' || forum_id) FROM {sql}"
+    return (
+        f"INSERT INTO {SCOPES} (name, value) SELECT 'forum:' || forum_id, {SQLITE_FRESH} FROM {sql} "  # noqa: S608
+        # The WHERE keeps SQLite's parser from reading ON CONFLICT as a join's ON.
+        f"WHERE forum_id IS NOT NULL ON CONFLICT (name) DO UPDATE SET value = value + 1"
+    )
+
+
+# Pages that show a recommendation outside its own forum's scope: the pages of the recommendations
+# linked to it (both ways) and the page of each forum where it was followed up. A change to the
+# recommendation bumps their forums too, so those pages are keyed by their own forum alone.
+SHOWN_ELSEWHERE = (
+    "(SELECT o.forum_id AS forum_id FROM tracker_recommendationlink l JOIN tracker_recommendation o "
+    "ON o.id = l.to_recommendation_id WHERE l.from_recommendation_id = {row}.id) linked_to",
+    "(SELECT o.forum_id AS forum_id FROM tracker_recommendationlink l JOIN tracker_recommendation o "
+    "ON o.id = l.from_recommendation_id WHERE l.to_recommendation_id = {row}.id) linked_from",
+    "(SELECT a.forum_id AS forum_id FROM tracker_followupaction a WHERE a.recommendation_id = {row}.id "
+    "AND a.forum_id IS NOT NULL) followed_up_at",
+)
+
+
 def _changed(vendor, columns):
     operator = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
     return "(" + " OR ".join(f'OLD."{c}" {operator} NEW."{c}"' for c in columns) + ")" if columns else "FALSE"
@@ -118,6 +146,8 @@ def triggers(vendor):
                 statements = [everything]
                 for row in rows:
                     statements += [_bump(vendor, f"'forum:' || {f}", guard=f) for f in _forums(model, row)]
+                    if table == "tracker_recommendation":
+                        statements += [_bump_from(vendor, source, row) for source in SHOWN_ELSEWHERE]
                 public = [_public(model, row) for row in rows]
                 condition = " OR ".join(f"({p})" for p in public) if all(public) else None
                 specs[f"{table}_cs_{event}"] = (table, event.upper(), condition, statements)
@@ -134,7 +164,9 @@ def triggers(vendor):
             specs[f"{table}_cs_touch"] = (table, "UPDATE", f"NOT {substantive}", touched)
         else:
             specs[f"{table}_cs_update"] = (table, "UPDATE", None, reference)
-    return specs
+    # Each name ends with a digest of its definition: a definition changed here gets a new name,
+    # and `ensure_scope_triggers` drops the old trigger and makes the new one on the next migrate.
+    return {f"{name}_{hashlib.sha256(repr(spec).encode()).hexdigest()[:8]}": spec for name, spec in specs.items()}
 
 
 def _create(vendor, name, spec):
@@ -189,8 +221,17 @@ def ensure_scope_triggers(app_config=None, using="default", **kwargs):
     existing_tables = set(connection.introspection.table_names())
     specs = {n: s for n, s in triggers(connection.vendor).items() if s[0] in existing_tables}
     have = present(using)
+    stale = {name for name in have - set(specs) if not name.endswith("_cs_truncate")}
     missing = sorted(set(specs) - have)
     with connection.cursor() as cursor:
+        if stale and connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal")
+            for name, table in cursor.fetchall():
+                if name in stale:
+                    cursor.execute(f'DROP TRIGGER IF EXISTS "{name}" ON {table}')
+        elif stale:
+            for name in stale:
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
         if connection.vendor == "postgresql":
             truncates = {n: sql for n, sql in _truncate_triggers().items() if n.rsplit("_cs_", 1)[0] in existing_tables}
             missing_truncates = sorted(set(truncates) - have)

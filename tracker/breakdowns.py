@@ -96,7 +96,10 @@ class Breakdown:
         return [segment for segment in self.segments if segment.count]
 
     def add(self, status, n, kind=None):
-        self.counts[status] = self.counts.get(status, 0) + n
+        """Count `n` recommendations of `status` and, if given, `kind`; with `status` None, of
+        `kind` alone (maintained rows come by status and by kind apart: `StatusCount.rows_of`)."""
+        if status is not None:
+            self.counts[status] = self.counts.get(status, 0) + n
         if kind is not None:
             self.kinds[kind] = self.kinds.get(kind, 0) + n
 

@@ -50,30 +50,37 @@ class StatusCountQuerySet(models.QuerySet):
         return self.rows_of([dimension], basis=basis, by_kind=[dimension] if by_kind else [])[dimension]
 
     def rows_of(self, dimensions, *, basis=None, by_kind=()):
-        """`rows()` of several dimensions in one query: {dimension: rows}, those of the dimensions
-        in `by_kind` grouped by kind too. Plain SQL on the table (summed in the database, read
-        without the ORM's per-row work: the dashboard reads about 5,000 rows at 300,000
-        recommendations)."""
+        """`rows()` of several dimensions in one query: {dimension: rows}. The dimensions in
+        `by_kind` come as two sets of rows, by status (with "kind": None) and by kind (with
+        "effective_status": None), which `tracker.breakdowns.Breakdown.add` adds up alike: a
+        breakdown shows its counts by status and by kind, never crossed, and this reads a fifth of
+        the rows. Plain SQL, summed in the database and read without the ORM's per-row work (the
+        dashboard reads about 2,000 rows at 300,000 recommendations)."""
         dimensions = [str(dimension) for dimension in dimensions]
-        kinds = [str(dimension) for dimension in by_kind] or [""]
+        kinds = [str(dimension) for dimension in by_kind if str(dimension) in dimensions]
+        table = self.model._meta.db_table
         where = f"dimension IN ({', '.join(['%s'] * len(dimensions))}) AND n > 0"
-        params = [*kinds, *dimensions]
+        params = list(dimensions)
         if basis:
             where += " AND (dimension <> 'objective' OR basis = %s)"
             params.append(str(basis))
         sql = (
-            f"SELECT dimension, group_id, CASE WHEN dimension IN ({', '.join(['%s'] * len(kinds))}) THEN kind "  # noqa: S608
-            f"ELSE '' END AS grouped_kind, status, SUM(n) FROM {self.model._meta.db_table} WHERE {where} "
-            "GROUP BY dimension, group_id, grouped_kind, status"
+            f"SELECT dimension, group_id, NULL, status, SUM(n) FROM {table} WHERE {where} "  # noqa: S608
+            "GROUP BY dimension, group_id, status"
         )
+        if kinds:
+            sql += (
+                f" UNION ALL SELECT dimension, group_id, kind, NULL, SUM(n) FROM {table} WHERE {where} "  # noqa: S608
+                f"AND dimension IN ({', '.join(['%s'] * len(kinds))}) GROUP BY dimension, group_id, kind"
+            )
+            params += params + kinds
         result = {dimension: [] for dimension in dimensions}
         with connections[self.db].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        grouped = set(kinds)
         for dimension, group, row_kind, status, n in rows:
             row = {ROW_KEYS[dimension]: group, "effective_status": status, "n": n}
-            if dimension in grouped:
+            if dimension in kinds:
                 row["kind"] = row_kind
             result[dimension].append(row)
         return result

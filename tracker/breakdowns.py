@@ -25,6 +25,7 @@ from tracker.models import (
     Theme,
 )
 from tracker.models.aggregates import Dimension
+from tracker.models.translations import translated_only
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,13 @@ def dashboard(as_of=None, recent=5, objective_basis=""):
         counts = Recommendation.objects.for_dashboard(as_of, objective_basis=objective_basis or None)
         approved_update_count = None
     processes = list(Process.objects.all())
-    forums = list(Forum.objects.in_date_order())
+    # Only what a breakdown row shows (its title, in every language, and its link): hundreds of
+    # forums built with all their fields cost more than the rest of the dashboard's Python.
+    forums = list(
+        Forum.objects.in_date_order()
+        .select_related(None)
+        .only("id", "slug", "title", "process_id", "start_date", *translated_only(("title",)))
+    )
     by_process = defaultdict(lambda: defaultdict(int))
     process_of = {forum.pk: forum.process_id for forum in forums}
     overall = Breakdown()

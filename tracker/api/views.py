@@ -44,7 +44,6 @@ from .filters import (
 )
 from .params import AnswersInAskedLanguage, RefusesUnknownParameters
 from .permissions import CanReport, IsSecretariat
-from .rows import LocalizedApiRows, detail_rows, with_detail_lists, with_lists
 from .schema import IF_MATCH
 from .serializers import (
     ActorSerializer,
@@ -205,7 +204,8 @@ class RecommendationViewSet(ReadOnlyViewSet):
     filter_backends = [FilterBackend]
     filterset_class = RecommendationAPIFilterSet
     # The list and the detail are rows (`for_api_list()`, `for_api_detail()`, with the columns of
-    # their nested names in the asked language: tracker.api.rows), which their serializers render.
+    # their nested names in the asked language: tracker.models.api_rows), which their serializers
+    # render.
     queryset = Recommendation.objects.all()
 
     def get_serializer_class(self):
@@ -218,20 +218,22 @@ class RecommendationViewSet(ReadOnlyViewSet):
     def list(self, request, *args, **kwargs):
         # COUNT; the page's rows; their themes, actors and objectives (a query each).
         queryset = self.filter_queryset(self.get_queryset())
-        rows = LocalizedApiRows(queryset, self.as_of_date(), request_language(request))
+        rows = queryset.for_api_list(self.as_of_date(), request_language(request))
         return self.get_paginated_response(self.get_serializer(page_or_refusal(self, rows), many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
         # The row; its themes, actors and objectives; its links in both directions; its follow-ups.
-        rows = detail_rows(self.filter_queryset(self.get_queryset()), request_language(request), self.as_of_date())
+        lang = request_language(request)
+        queryset = self.filter_queryset(self.get_queryset())
+        rows = queryset.for_api_detail(self.as_of_date(), lang)
         try:
             row = get_object_or_404(rows, code=self.kwargs[self.lookup_field])
         except Http404:
             self.filterset.refuse_unknown_references()
             raise
         self.etag_version = row["version"]
-        with_lists([row], request_language(request))
-        with_detail_lists(row, request_language(request))
+        queryset.with_api_lists([row], lang)
+        queryset.with_api_detail_lists(row, lang)
         return Response(self.get_serializer(row).data)
 
     @extend_schema(

@@ -9,11 +9,12 @@ from django.db import models
 from django.db.models import Aggregate, CharField, Count, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, TruncDate
 
+from . import api_rows
 from .api_rows import ApiRows
 from .provenance import ObjectiveMapping, mapping_export_entry
 from .reference import Actor, Theme
 from .status import Status
-from .translations import translated_only
+from .translations import SOURCE_DEFAULT, translated_only
 
 # Separates the names an export packs into one column; a control character no name contains.
 EXPORT_LIST_SEPARATOR = "\x1f"
@@ -50,45 +51,6 @@ def _joined(queryset, back_reference, expression):
         .values("joined"),
         output_field=CharField(),
     )
-
-
-# The fields of a row of `for_api_detail()`.
-API_ROW_FIELDS = (
-    "last_update",
-    "reported_since",
-    "id",
-    "code",
-    "order",
-    "kind",
-    "text",
-    *TRANSLATED_TEXT,
-    "effective_status",
-    "target_date",
-    "source_locator",
-    "version",
-    "updated_at",
-    "change_key",
-    "forum__slug",
-    "forum__title",
-    "forum__start_date",
-    "forum__process__slug",
-    "forum__process__acronym",
-    "forum__process__name",
-    "roundtable__slug",
-    "roundtable__code",
-    "roundtable__title",
-    "source_document__slug",
-    "source_document__title",
-    "source_document__symbol",
-)
-# The lists `with_api_lists()` adds to each row, and the fields of each item.
-API_LISTS = {
-    "themes": ("slug", "name"),
-    "actors": ("slug", "name"),
-    "objectives": ("slug", "framework", "number", "title"),
-}
-# Fields of the link itself, after the related object's: a framework mapping's basis.
-API_LINK_FIELDS = {"objectives": ("basis",)}
 
 
 def _related(model, name):
@@ -238,88 +200,32 @@ class RecommendationQuerySet(models.QuerySet):
             .order_by("order", "code")
         )
 
-    def for_api_list(self, as_of=None):
+    def for_api_list(self, as_of=None, lang=SOURCE_DEFAULT):
         """The recommendations as the API lists them, as `ApiRows`: what a paginator pages
         through, the COUNT taken on this queryset, the rows of a page (`for_api_detail()` with
-        `with_api_lists()`) in three queries more."""
-        return ApiRows(self, as_of)
+        `with_api_lists()`, names in `lang`) in three queries more."""
+        return ApiRows(self, as_of, lang)
 
-    def for_api_detail(self, as_of=None):
+    def for_api_detail(self, as_of=None, lang=SOURCE_DEFAULT):
         """Rows (dictionaries) of what the API shows of each recommendation, in one query: its own
         fields, `effective_status` (annotated by the FilterSet, with `as_of` the status then),
         `last_update` (the date of the update that set that status) and the fields of its forum,
-        process, roundtable and source document, joined. `with_api_lists()` adds its themes,
-        actors and objectives, `with_api_detail_lists()` what only the detail shows. Rows, not
-        instances: tracker.api.serializers renders them, and building a page of model instances
-        with their related objects took longer than the rest of the request."""
-        return self.with_last_update(as_of).values(*API_ROW_FIELDS)
+        process, roundtable and source document, joined, with the columns that show their names
+        in `lang` (tracker.models.api_rows). `with_api_lists()` adds its themes, actors and
+        objectives, `with_api_detail_lists()` what only the detail shows. Rows, not instances:
+        tracker.api.serializers renders them, and building a page of model instances with their
+        related objects took longer than the rest of the request."""
+        return self.with_last_update(as_of).values(*api_rows.detail_fields(lang))
 
-    def with_api_lists(self, rows):
-        """`rows` of `for_api_detail()`, each given `themes` and `actors` ([slug, name] each) and
-        `objectives` ([slug, framework, number, title] each), in each model's Meta.ordering (the
-        order a prefetch lists them in): one query per list whatever the number of rows."""
-        by_id = {row["id"]: row for row in rows}
-        for name, fields in API_LISTS.items():
-            relation = self.model._meta.get_field(name)
-            related = relation.m2m_reverse_field_name()
-            for row in rows:
-                row[name] = []
-            links = relation.remote_field.through.objects.filter(**{f"{relation.m2m_field_name()}__in": list(by_id)})
-            ordering = [f"{related}__{key}" for key in relation.related_model._meta.ordering]
-            columns = [f"{related}__{field}" for field in fields] + list(API_LINK_FIELDS.get(name, ()))
-            for recommendation_id, *values in links.order_by(*ordering).values_list(
-                relation.m2m_column_name(), *columns
-            ):
-                by_id[recommendation_id][name].append(values)
-        return rows
+    def with_api_lists(self, rows, lang=SOURCE_DEFAULT):
+        """`rows` of `for_api_detail()`, each given `themes`, `actors` and `objectives` in each
+        model's Meta.ordering, names in `lang`: one query per list whatever the number of rows."""
+        return api_rows.with_lists(self.model, rows, lang)
 
-    def with_api_detail_lists(self, row):
-        """A row of `for_api_detail()` given `links_out` and `links_in` (each link's `kind` and
-        `note` and the other recommendation's `code` and `version`, in RecommendationLink's
-        Meta.ordering) and `follow_ups` (with their forum and document, in their Meta.ordering):
-        two queries."""
-        links = _related(self.model, "links_out").objects.filter(
-            Q(from_recommendation=row["id"]) | Q(to_recommendation=row["id"])
-        )
-        row["links_out"], row["links_in"] = [], []
-        for link in links.values(
-            "kind",
-            "note",
-            "basis",
-            "basis_note",
-            "from_recommendation_id",
-            "from_recommendation__code",
-            "from_recommendation__version",
-            "to_recommendation__code",
-            "to_recommendation__version",
-        ):
-            out = link["from_recommendation_id"] == row["id"]
-            other = "to_recommendation" if out else "from_recommendation"
-            row["links_out" if out else "links_in"].append(
-                {
-                    "kind": link["kind"],
-                    "note": link["note"],
-                    "basis": link["basis"],
-                    "basis_note": link["basis_note"],
-                    "code": link[f"{other}__code"],
-                    "version": link[f"{other}__version"],
-                }
-            )
-        row["follow_ups"] = list(
-            _related(self.model, "follow_ups")
-            .objects.filter(recommendation=row["id"])
-            .values(
-                "date",
-                "description",
-                "forum__slug",
-                "forum__title",
-                "forum__start_date",
-                "document__slug",
-                "document__title",
-                "document__symbol",
-            )
-        )
-        return row
+    def with_api_detail_lists(self, row, lang=SOURCE_DEFAULT):
+        """A row of `for_api_detail()` given `links_out`, `links_in` and `follow_ups`, names in
+        `lang`: two queries."""
+        return api_rows.with_detail_lists(self.model, row, lang)
 
     def for_export(self):
         """Export rows as tuples, in one query however many rows (no prefetch per chunk): related

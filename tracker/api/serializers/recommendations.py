@@ -23,9 +23,9 @@ from tracker.models import (
     RecommendationLink,
     Status,
 )
+from tracker.models.api_rows import nested_columns
 from tracker.models.status import not_reported_cutoff
 
-from ..rows import translation_columns
 from .fields import NS, URL_PLACEHOLDER, HtmlUrlField, api_url, kind_field, url_from, url_template
 from .reference import (
     ActorBriefSerializer,
@@ -62,10 +62,10 @@ def _objective_label(framework, number):
 
 
 def _listed(name, columns, lang):
-    """{name, name_lang} of an item of a row's list (tracker.api.rows.with_lists): its source
+    """{name, name_lang} of an item of a row's list (tracker.models.api_rows.with_lists): its source
     `name`, its `name` in `lang`, its source language and its status in `lang`, in that order."""
     return nested_fields(
-        dict(zip(("value", *translation_columns("value", lang)), columns, strict=True)), "", "value", lang, name
+        dict(zip(("value", *nested_columns("value", lang)), columns, strict=True)), "", "value", lang, name
     )
 
 

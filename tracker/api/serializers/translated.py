@@ -62,7 +62,7 @@ def localized_fields(record, field, lang, name=None):
 def nested_fields(row, prefix, field, lang, name="name"):
     """{name, name_lang} of a related object's translated `field` in a `values()` row whose columns
     for it start with `prefix` ("forum__": `forum__title`, `forum__title_fr`, `forum__source_lang`,
-    `forum__translation_status_fr`; tracker.api.rows reads them): in `lang`, else the source."""
+    `forum__translation_status_fr`; tracker.models.api_rows reads them): in `lang`, else the source."""
     translated, status = column(field, lang), status_column(lang)
     shown = localize(
         {

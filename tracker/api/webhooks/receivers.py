@@ -39,7 +39,6 @@ from tracker.models import (
 from tracker.models.translations import SOURCE_DEFAULT
 from tracker.webhooks.services import queue_delivery
 
-from ..rows import detail_rows, with_detail_lists, with_lists
 from ..serializers import ProgressUpdateSerializer, RecommendationDetailSerializer
 from ..serializers.cycles import ReportingCycleSerializer
 
@@ -71,10 +70,10 @@ def render_update(update):
 
 def render_recommendation(recommendation):
     """The API detail of a recommendation (dict), its current status: 6 queries."""
-    rows = detail_rows(Recommendation.objects.filter(pk=recommendation.pk).with_effective_status(), SOURCE_DEFAULT)
-    row = rows.get()
-    with_lists([row], SOURCE_DEFAULT)
-    with_detail_lists(row, SOURCE_DEFAULT)
+    queryset = Recommendation.objects.filter(pk=recommendation.pk).with_effective_status()
+    row = queryset.for_api_detail(lang=SOURCE_DEFAULT).get()
+    queryset.with_api_lists([row], SOURCE_DEFAULT)
+    queryset.with_api_detail_lists(row, SOURCE_DEFAULT)
     return RecommendationDetailSerializer(row, context=_context()).data
 
 

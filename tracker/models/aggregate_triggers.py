@@ -24,6 +24,7 @@ tracker.models.sync). A changed definition here needs a migration that drops the
 from django.db import connections, transaction
 
 from . import aggregates
+from .row_triggers import create_statements
 
 COUNTS = "tracker_statuscount"
 REPORTS = "tracker_actorreportcount"
@@ -157,18 +158,8 @@ def triggers(vendor):
 
 
 def _create(vendor, name, spec):
-    """The statements that create one trigger."""
-    table, event, condition, statements = spec
-    body = "; ".join(statements)
-    if vendor == "postgresql":
-        when = f"WHEN ({condition}) " if condition else ""
-        return [
-            f'CREATE OR REPLACE FUNCTION "{name}_fn"() RETURNS trigger LANGUAGE plpgsql AS $$ '
-            f"BEGIN {body}; RETURN NULL; END $$",
-            f'CREATE TRIGGER "{name}" AFTER {event} ON "{table}" FOR EACH ROW {when}EXECUTE FUNCTION "{name}_fn"()',
-        ]
-    when = f"WHEN {condition} " if condition else ""
-    return [f'CREATE TRIGGER IF NOT EXISTS "{name}" AFTER {event} ON "{table}" FOR EACH ROW {when}BEGIN {body}; END']
+    """The statements that create one trigger (tracker.models.row_triggers)."""
+    return create_statements(vendor, name, spec, deferred=False)
 
 
 def present(using="default"):

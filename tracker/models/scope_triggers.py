@@ -23,6 +23,7 @@ import hashlib
 from django.apps import apps as global_apps
 from django.db import connections
 
+from .row_triggers import create_statements
 from .version import UNTRACKED_PREFIXES, fresh_version
 
 SCOPES = "tracker_cachescope"
@@ -170,21 +171,8 @@ def triggers(vendor):
 
 
 def _create(vendor, name, spec):
-    table, event, condition, statements = spec
-    body = "; ".join(statements)
-    if vendor == "postgresql":
-        if condition and "SELECT" in condition:
-            # PostgreSQL refuses a subquery in a trigger's WHEN: the function tests it instead.
-            body, condition = f"IF {condition} THEN {body}; END IF", None
-        when = f"WHEN ({condition}) " if condition else ""
-        return [
-            f'CREATE OR REPLACE FUNCTION "{name}_fn"() RETURNS trigger LANGUAGE plpgsql AS $$ '
-            f"BEGIN {body}; RETURN NULL; END $$",
-            f'CREATE CONSTRAINT TRIGGER "{name}" AFTER {event} ON "{table}" DEFERRABLE INITIALLY DEFERRED '
-            f'FOR EACH ROW {when}EXECUTE FUNCTION "{name}_fn"()',
-        ]
-    when = f"WHEN {condition} " if condition else ""
-    return [f'CREATE TRIGGER IF NOT EXISTS "{name}" AFTER {event} ON "{table}" FOR EACH ROW {when}BEGIN {body}; END']
+    """The statements that create one trigger (tracker.models.row_triggers)."""
+    return create_statements(vendor, name, spec, deferred=True)
 
 
 def _truncate_triggers():

@@ -6,7 +6,7 @@ import re
 import pytest
 from pytest_django.asserts import assertContains
 
-from tracker.models import FollowUpAction, Roundtable, Status, Theme
+from tracker.models import FollowUpAction, Recommendation, Roundtable, Status, Theme
 
 
 def test_the_forum_list_groups_forums_by_process_with_their_counts(client, brussels_2007):
@@ -260,3 +260,24 @@ def test_a_large_forum_is_paged_by_100_items_with_each_sessions_bar_counting_all
     assert "No information: 150" in text[0] and "No information: 80" in text[2]
     assert "Items 101–200 of 230 (page 2 of 3)" in text[1]
     assert 'rel="next"' in text[0] and 'rel="prev"' in text[2]
+
+
+def test_a_forum_pages_items_never_show_an_older_text_status_or_theme_name(
+    client, make_forum, make_recommendation, make_theme, make_update, make_actor
+):
+    """The items are rendered once per distinct content (tracker_tags.recommendation_item): each
+    change of what an item shows must show at once."""
+    forum = make_forum(slug="gfmd-2031-memo")
+    theme = make_theme(slug="memo-theme", name="Memo theme")
+    rec = make_recommendation(forum=forum, code="MEMO-001", text="First wording", themes=[theme])
+    page = "/forums/gfmd-2031-memo/"
+    assert "First wording" in client.get(page).content.decode()
+    # One change at a time, so that each part of what an item shows is checked on its own.
+    Recommendation.objects.filter(pk=rec.pk).update(text="Second wording")
+    body = client.get(page).content.decode()
+    assert "Second wording" in body and "First wording" not in body
+    theme.name = "Renamed theme"
+    theme.save()
+    assert "Renamed theme" in client.get(page).content.decode()
+    make_update(rec, make_actor(), status=Recommendation.Status.STALLED)
+    assert '<span class="badge status-stalled">' in client.get(page).content.decode()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.models import STATUS_COLOURS, Recommendation, Roundtable, Status
 from tracker.models.status import not_reported_since
+from tracker.models.translations import localize
 
 register = template.Library()
 
@@ -250,6 +251,29 @@ def breakdown_row(context, row):
     identity = (obj._meta.label, obj.pk, getattr(obj, "slug", "")) if obj is not None else ()
     key = ("row", str(row.label), identity, *_breakdown_key(row, as_of))
     return _memo(key, lambda: render_to_string("tracker/includes/breakdown_row.html", {"row": row, "as_of": as_of}))
+
+
+@register.simple_tag(takes_context=True)
+def recommendation_item(context, recommendation):
+    """One recommendation of a forum page's list (tracker/includes/recommendation_item.html: its
+    code linking to its page, status, kind, text and theme tags), rendered once per distinct
+    content: the key holds everything the item shows (`_memo`). `recommendation` comes from
+    `for_forum_page()` (its `theme_list`)."""
+    as_of = context.get("as_of")
+    themes = tuple((theme.pk, theme.slug, localize(theme, "name")) for theme in recommendation.theme_list)
+    key = (
+        "item",
+        get_language(),
+        _iso(as_of) if as_of else "",
+        recommendation.pk,
+        recommendation.code,
+        recommendation.effective_status,
+        recommendation.kind,
+        localize(recommendation, "text"),
+        themes,
+    )
+    context = {"recommendation": recommendation, "as_of": as_of}
+    return _memo(key, lambda: render_to_string("tracker/includes/recommendation_item.html", context))
 
 
 @register.filter

@@ -130,14 +130,6 @@ def breakdowns_by(rows, key, groups, filter_name, slug_attr="slug", keep_empty=T
     return result if keep_empty else [breakdown for breakdown in result if breakdown.total]
 
 
-def breakdown_of_recommendations(recommendations, **kwargs):
-    """A breakdown counted in Python from recommendations already loaded for the page (no query)."""
-    breakdown = Breakdown(**kwargs)
-    for recommendation in recommendations:
-        breakdown.add(recommendation.effective_status, 1, recommendation.kind)
-    return breakdown
-
-
 def _labelled(breakdown, label):
     breakdown.label = label
     return breakdown

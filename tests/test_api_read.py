@@ -133,6 +133,7 @@ for _endpoint, _translated_fields in {
     "themes": ("name", "description"),
     "objectives": ("title",),
     "documents": ("title",),
+    "updates": ("summary",),
 }.items():
     FIELDS[_endpoint] |= _translated(*_translated_fields)
 

@@ -1,6 +1,7 @@
 """E-mails are in their recipient's language when it is known, English otherwise (docs/i18n.md):
 the confirmation of a follow in the language of the page it was asked from, with links in that
-language; staff notices in English whatever the language of the admin page that made the decision."""
+language; staff notices in the recipient's language, English for staff without one, whatever the
+language of the admin page that made the decision (more in test_i18n_recipient_language.py)."""
 
 import re
 

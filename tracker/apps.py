@@ -12,7 +12,7 @@ class TrackerConfig(AppConfig):
         from tracker import audit, checks  # noqa: F401  (the failed-login receiver, the system checks)
         from tracker.api.throttling import allow_cached_answer
         from tracker.http import cache
-        from tracker.models import search
+        from tracker.models import preferences, search
         from tracker.models.aggregate_triggers import (
             drop_aggregate_triggers_before_migrating,
             ensure_aggregate_triggers,
@@ -23,6 +23,8 @@ class TrackerConfig(AppConfig):
 
         # Recommendation.search_text follows the names of each recommendation's themes.
         search.connect()
+        # A staff user's e-mail language follows the admin they sign in to, unless they chose one.
+        preferences.connect()
 
         # A cached API answer counts against the anonymous rate limit: the API's check, kept by
         # the cache without the cache importing the API.

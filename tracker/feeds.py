@@ -10,7 +10,8 @@ content too (docs/i18n.md, "Content translation"): the recommendation's text, th
 the names in the feed's title are in that language, else in their source language. A source text
 shown in a feed of another language is marked: its paragraph in the entry's HTML carries `lang` and
 `dir`, the entry's `<author><name>` carries `xml:lang`. Titles are plain text, where no part can be
-marked: a name in them falls back unmarked. Progress update summaries are not translated.
+marked: a name in them falls back unmarked. The update's summary is in the feed's language too, else
+its source language, marked the same way.
 """
 
 from django.contrib.syndication.views import Feed
@@ -50,6 +51,14 @@ def _named(obj):
 def _lang_attributes(language):
     """The `lang` and `dir` of a text in `language` (a Django code) shown in a feed of another."""
     return html_lang(language), "rtl" if language in RTL else "ltr"
+
+
+def _paragraph(shown):
+    """A `<p>` of `shown` (a `Localized`): marked with `lang` and `dir` when it is the source text
+    in a feed of another language."""
+    if shown.lang == current_lang():
+        return format_html("<p>{}</p>", shown.value)
+    return format_html('<p lang="{}" dir="{}">{}</p>', *_lang_attributes(shown.lang), shown.value)
 
 
 def _xml_safe(value):
@@ -171,15 +180,10 @@ class UpdatesFeed(Feed):
         evidence = ""
         if item.evidence_url.startswith(("http://", "https://")):
             evidence = format_html(' <a href="{}">{}</a>', item.evidence_url, _("Evidence"))
-        text = localize(item.recommendation, "text")
-        if text.lang == current_lang():
-            paragraph = format_html("<p>{}</p>", text.value)
-        else:  # the source text, in a feed of another language
-            paragraph = format_html('<p lang="{}" dir="{}">{}</p>', *_lang_attributes(text.lang), text.value)
         return format_html(
-            "{}<p>{}</p><p>{}{}</p>",
-            paragraph,
-            item.summary,
+            "{}{}<p>{}{}</p>",
+            _paragraph(localize(item.recommendation, "text")),
+            _paragraph(localize(item, "summary")),
             _("Reported on %(date)s.") % {"date": item.reported_on.isoformat()},
             evidence,
         )

@@ -20,7 +20,7 @@ from tracker.models import (
     Theme,
 )
 from tracker.models.status import not_reported_cutoff
-from tracker.models.translations import current_lang, normalise_lang
+from tracker.models.translations import column, current_lang, normalise_lang
 from tracker.text import search_forms
 
 
@@ -157,14 +157,23 @@ class RecommendationFilterSet(RepeatableOrdering, django_filters.FilterSet):
         """Every word (the first 10) must occur in the code, the text or a theme's name, as typed
         or by its Snowball stem ("remittance" and "remittances" find the same items), compared
         in `tracker.text.search_terms` (case, accents, Arabic harakat and tatweel folded) against
-        the stored `search_text` column, so SQLite and PostgreSQL find the same rows. The column
-        holds the text's translations too, each stemmed in its language; a word is also matched by
-        its stem in the reader's language (`?lang=`, else the page's: docs/i18n.md)."""
+        the stored search columns, so SQLite and PostgreSQL find the same rows. Search is within
+        the reader's language (`?lang=`, else the page's: docs/i18n.md): it reads that language's
+        column (`search_text_fr`: the texts and theme names in French where translated, else as
+        written, as the page shows them), or `search_text` where that column is "" (nothing of the
+        record is translated into the language). A word is also matched by its stem in the
+        reader's language."""
         lang = normalise_lang(self.data.get("lang")) or current_lang()
+        own = column("search_text", lang)
         for word in value.split()[:10]:
             forms = search_forms(word, lang)
             if forms:
-                queryset = queryset.filter(functools.reduce(operator.or_, (Q(search_text__contains=f) for f in forms)))
+                queryset = queryset.filter(
+                    functools.reduce(
+                        operator.or_,
+                        (Q(**{f"{own}__contains": f}) | Q(**{own: ""}, search_text__contains=f) for f in forms),
+                    )
+                )
         return queryset
 
     def filter_queryset(self, queryset):

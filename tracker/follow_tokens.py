@@ -38,9 +38,13 @@ def _fingerprint(follow):
     return salted_hmac("tracker.follows.fingerprint", data, algorithm="sha256").hexdigest()[:24]
 
 
-def confirm_token(follow, frequency):
-    """The signed token of the confirmation link of `follow` (valid CONFIRM_MAX_AGE) that sets `frequency`."""
-    return signing.dumps({"f": follow.pk, "h": _fingerprint(follow), "q": frequency}, salt=CONFIRM_SALT)
+def confirm_token(follow, frequency, language=None):
+    """The signed token of the confirmation link of `follow` (valid CONFIRM_MAX_AGE) that sets
+    `frequency` and, when given, `language` (a code of settings.LANGUAGES: the digests')."""
+    payload = {"f": follow.pk, "h": _fingerprint(follow), "q": frequency}
+    if language:
+        payload["l"] = language
+    return signing.dumps(payload, salt=CONFIRM_SALT)
 
 
 def unsubscribe_token(follow):
@@ -48,13 +52,14 @@ def unsubscribe_token(follow):
     return signing.dumps({"f": follow.pk, "h": _fingerprint(follow)}, salt=UNSUBSCRIBE_SALT)
 
 
-def confirm_url(follow, frequency):
-    """The absolute confirmation URL of `follow` that sets `frequency` ("daily" or "weekly")."""
-    return absolute(reverse("tracker:follow-confirm", args=[confirm_token(follow, frequency)]))
+def confirm_url(follow, frequency, language=None):
+    """The absolute confirmation URL of `follow` that sets `frequency` ("daily" or "weekly") and
+    `language` (see `confirm_token`), under the active language's prefix."""
+    return absolute(reverse("tracker:follow-confirm", args=[confirm_token(follow, frequency, language)]))
 
 
 def unsubscribe_url(follow):
-    """The absolute one-click unsubscribe URL of `follow`."""
+    """The absolute one-click unsubscribe URL of `follow`, under the active language's prefix."""
     return absolute(reverse("tracker:follow-unsubscribe", args=[unsubscribe_token(follow)]))
 
 
@@ -75,12 +80,15 @@ def _load(token, salt, max_age=None):
 
 
 def read_confirm_token(token):
-    """(Follow, frequency) a confirmation token names. Raises FollowTokenError: "expired" after
-    CONFIRM_MAX_AGE, "invalid" when forged or when its follow is gone (purged, unsubscribed)."""
+    """(Follow, frequency, language) a confirmation token names: the language its digests are to
+    be in, the follow's own when the token carries none (or one no longer offered). Raises
+    FollowTokenError: "expired" after CONFIRM_MAX_AGE, "invalid" when forged or when its follow
+    is gone (purged, unsubscribed)."""
     payload, follow = _load(token, CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
     if follow is None or payload.get("q") not in Follow.Frequency.values:
         raise FollowTokenError("invalid")
-    return follow, payload["q"]
+    language = payload.get("l")
+    return follow, payload["q"], language if language in dict(settings.LANGUAGES) else follow.language
 
 
 def read_unsubscribe_token(token):

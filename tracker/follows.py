@@ -10,7 +10,8 @@ pages (tracker.views.follow) and the `send_digests` command.
 
 Links in e-mails are absolute (settings.SITE_URL); tokens are signed (django.core.signing) and
 bound to the follow's id, address and page, so a token outlives neither its follow nor a change
-of the secret key.
+of the secret key. A follow records the language of the page it was asked from (`Follow.language`):
+its confirmation, its digests and their links are in it (docs/i18n.md).
 """
 
 import dataclasses
@@ -41,6 +42,7 @@ from tracker.follow_tokens import (
     unsubscribe_url,
 )
 from tracker.models import Actor, EmailNotice, Follow, Forum, ProgressUpdate, Recommendation, Theme
+from tracker.models.preferences import recorded_language
 from tracker.models.recommendations import first_words
 from tracker.models.translations import localize
 from tracker.notifications import queue_email
@@ -158,8 +160,8 @@ def parse_followed_url(url):
             _refuse(_("Only pages of this site can be followed, not addresses elsewhere."), "external")
     if not parts.path.startswith("/"):
         _refuse(_("Give the address of a page of this site, starting with /."), "not_followable")
-    # A page in any language is followed as the English one: the follow is of the page, its digests
-    # are in English (docs/i18n.md).
+    # A page in any language is followed as the English one: the follow is of the page; the language
+    # its digests are in is the follow's own (Follow.language).
     parts = parts._replace(path=languages.unprefixed(parts.path))
     try:
         with translation.override(settings.LANGUAGE_CODE):
@@ -218,7 +220,9 @@ def request_follow(email, url, frequency, *, client=None):
     """Ask for `email` to follow the page at `url` with `frequency` ("daily" or "weekly"): write
     an unconfirmed Follow (or keep the existing one of that address and page) and queue the
     confirmation e-mail with its signed link (valid 48 hours), unless the rate limit refuses it
-    (`tracker.follow_limits`: 3 per address and per `client` address in 24 hours).
+    (`tracker.follow_limits`: 3 per address and per `client` address in 24 hours). The active
+    language (the page's) is the follow's: the confirmation is in it, and its link sets it as
+    the digests' language (an unconfirmed follow takes it at once).
 
     The caller answers the same whatever happened, so the page never tells whether an address
     follows anything. An unconfirmed follow asked for again counts its 48 hours afresh; a
@@ -231,15 +235,16 @@ def request_follow(email, url, frequency, *, client=None):
     with transaction.atomic():
         if not follow_limits.take_confirmation_slot(email, client):
             return FollowRequest(False, None, followed)
-        follow, created = Follow.objects.get_or_create(email=email, url=followed.url, defaults={"frequency": frequency})
+        language = recorded_language(translation.get_language())
+        follow, created = Follow.objects.get_or_create(
+            email=email, url=followed.url, defaults={"frequency": frequency, "language": language}
+        )
         if not created and not follow.is_confirmed:
-            follow.frequency = frequency
+            follow.frequency, follow.language = frequency, language
             follow.created_at = timezone.now()
-            follow.save(update_fields=["frequency", "created_at"])
-        link = confirm_url(follow, frequency)
-        # The confirmation is in the language the follow was asked in (its recipient just used it), its
-        # links too; the digests, sent later to an address with no recorded language, are in English.
-        page_url = absolute(languages.path_in(followed.url, translation.get_language() or settings.LANGUAGE_CODE))
+            follow.save(update_fields=["frequency", "language", "created_at"])
+        link = confirm_url(follow, frequency, language)
+        page_url = absolute(languages.path_in(followed.url, language))
         context = {"followed": followed, "link": link, "page_url": page_url, "frequency": frequency}
         queue_email(
             EmailNotice.Event.CONFIRM_FOLLOW,
@@ -251,17 +256,17 @@ def request_follow(email, url, frequency, *, client=None):
 
 
 def confirm_follow(token):
-    """Confirm the follow a confirmation token names and set the frequency it carries; the first
-    digest then covers updates approved from now on. Idempotent. Returns the Follow. Raises
-    FollowTokenError ("expired", "invalid")."""
+    """Confirm the follow a confirmation token names and set the frequency and language it carries;
+    the first digest then covers updates approved from now on. Idempotent. Returns the Follow.
+    Raises FollowTokenError ("expired", "invalid")."""
     with transaction.atomic():
-        follow, frequency = read_confirm_token(token)
+        follow, frequency, language = read_confirm_token(token)
         follow = Follow.objects.select_for_update().get(pk=follow.pk)
         now = timezone.now()
-        follow.frequency = frequency
+        follow.frequency, follow.language = frequency, language
         follow.confirmed_at = follow.confirmed_at or now
         follow.sent_through = follow.sent_through or now
-        follow.save(update_fields=["frequency", "confirmed_at", "sent_through"])
+        follow.save(update_fields=["frequency", "language", "confirmed_at", "sent_through"])
     return follow
 
 
@@ -318,7 +323,8 @@ def new_updates(follow, followed, end):
 
 def compose_digest(follow, followed, updates, total):
     """(subject, body, headers) of the digest e-mail of `follow` listing `updates` (a list, the
-    first DIGEST_LIMIT) of `total` new updates; the headers carry the one-click unsubscribe."""
+    first DIGEST_LIMIT) of `total` new updates, in the active language (`send_digests` makes it
+    the follow's), every link under its prefix; the headers carry the one-click unsubscribe."""
     unsubscribe = unsubscribe_url(follow)
     rows = [
         {
@@ -333,7 +339,7 @@ def compose_digest(follow, followed, updates, total):
         "followed": followed,
         "rows": rows,
         "more": total - len(rows),
-        "page_url": absolute(followed.url),
+        "page_url": absolute(languages.path_in(followed.url, translation.get_language() or settings.LANGUAGE_CODE)),
         "unsubscribe_url": unsubscribe,
         "frequency": follow.get_frequency_display().lower(),
     }
@@ -386,7 +392,7 @@ def send_digests(today=None, *, dry_run=False):
         if dry_run:
             run.sent += 1
             continue
-        with translation.override(settings.LANGUAGE_CODE):  # no recorded language: English (docs/i18n.md)
+        with translation.override(recorded_language(follow.language)):  # each follow's own (docs/i18n.md)
             subject, body, headers = compose_digest(follow, followed, updates[:DIGEST_LIMIT], total)
         with transaction.atomic():
             # Guarded by the old mark: of two concurrent runs only one moves it and sends.

@@ -15,6 +15,9 @@ listing only what the actor still has to report.
    `reminder:<cycle slug>:<actor slug>:<offset>` (`tracker.notifications.queue_email`): a key is
    never written twice, so each reminder goes once however often the command runs. The notices
    are sent after commit by the background tasks. An actor that reported everything gets nothing.
+   Each focal point gets it in their e-mail language (`tracker.models.StaffPreference`, English
+   without one): one notice per language among the actor's focal points, the first (by language
+   code) keyed as above, the others `<key>:<language>` (`tracker.notifications.queue_by_language`).
 
 A dry run returns the same plan and writes nothing (no cycle closed, no notice).
 """
@@ -26,7 +29,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.dateformat import format as format_date
 from django.utils.translation import ngettext
 
@@ -34,7 +36,7 @@ from tracker import roles
 from tracker.cycles import close_overdue_cycles
 from tracker.models import Actor, EmailNotice, ReportingCycle, RequestState
 from tracker.models.recommendations import first_words
-from tracker.notifications import queue_email
+from tracker.notifications import by_language, queue_by_language
 
 # Items listed in one e-mail at most; the rest are counted, with the link to the chase list.
 MAX_LISTED = 500
@@ -57,14 +59,19 @@ def reminder_key(cycle, actor, offset):
 
 @dataclass
 class Reminder:
-    """One digest due: to `recipients` (focal points' addresses), about `items` of `actor` in
-    `cycle`, each (code, label, state, recommendation id)."""
+    """One digest due: to `groups` (focal points' addresses by e-mail language, {code: sorted
+    addresses}), about `items` of `actor` in `cycle`, each (code, label, state, recommendation id)."""
 
     cycle: ReportingCycle
     actor: Actor
     offset: int
-    recipients: list
+    groups: dict
     items: list = field(default_factory=list)
+
+    @property
+    def recipients(self):
+        """All the addresses, sorted."""
+        return sorted(address for addresses in self.groups.values() for address in addresses)
 
     @property
     def key(self):
@@ -110,17 +117,18 @@ class Reminder:
         return render_to_string("tracker/email/reminder.txt", context)
 
 
-def _focal_points(actor_ids):
-    """{actor id: sorted e-mail addresses of its active focal points}: one query."""
+def focal_points(actor_ids):
+    """{actor id: {language: sorted e-mail addresses}} of the actors' active focal points with an
+    address, by e-mail language (`tracker.notifications.by_language`): one query."""
     users = (
         get_user_model()
         .objects.filter(is_active=True, actor_id__in=actor_ids, groups__name=roles.FOCAL_POINT)
         .exclude(email="")
     )
-    addresses = {}
-    for actor_id, email in users.values_list("actor_id", "email").distinct():
-        addresses.setdefault(actor_id, set()).add(email)
-    return {actor_id: sorted(emails) for actor_id, emails in addresses.items()}
+    rows = {}
+    for actor_id, email, language in users.values_list("actor_id", "email", "preference__language").distinct():
+        rows.setdefault(actor_id, []).append((email, language))
+    return {actor_id: by_language(pairs) for actor_id, pairs in rows.items()}
 
 
 def plan_reminders(today, cycles=None):
@@ -149,7 +157,7 @@ def plan_reminders(today, cycles=None):
         actors = {actor.pk: actor for actor in Actor.objects.filter(pk__in=list(items))}
         keys = {actor_id: reminder_key(cycle, actor, offset) for actor_id, actor in actors.items()}
         used = set(EmailNotice.objects.filter(key__in=list(keys.values())).values_list("key", flat=True))
-        recipients = _focal_points([actor_id for actor_id in keys if keys[actor_id] not in used])
+        recipients = focal_points([actor_id for actor_id in keys if keys[actor_id] not in used])
         for actor in sorted(actors.values(), key=lambda actor: (actor.name, actor.pk)):
             if keys[actor.pk] in used or not recipients.get(actor.pk):
                 continue
@@ -170,10 +178,12 @@ def send_reminders(today, *, dry_run=False):
     closed = close_overdue_cycles(today)
     sent = []
     for reminder in plan_reminders(today):
-        # Focal points have no recorded language: reminders are in the site's (docs/i18n.md).
-        with translation.override(settings.LANGUAGE_CODE):
-            subject, body = reminder.subject(today), reminder.body(today)
-        notice = queue_email(EmailNotice.Event.REMINDER, reminder.recipients, subject, body, key=reminder.key)
-        if notice is not None:
+        # One notice per language of the focal points, each composed in it (docs/i18n.md).
+        if queue_by_language(
+            EmailNotice.Event.REMINDER,
+            reminder.groups,
+            lambda reminder=reminder: (reminder.subject(today), reminder.body(today)),
+            key=reminder.key,
+        ):
             sent.append(reminder)
     return closed, sent

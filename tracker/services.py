@@ -11,8 +11,13 @@ from django.utils.translation import gettext as _
 
 from tracker import events
 from tracker.models import Actor, EmailNotice, EvidenceFile, ProgressUpdate, Recommendation
+from tracker.models.translations import current_lang, translated_only
 from tracker.notifications import notify
 from tracker.roles import can_report_for, is_secretariat
+
+# What a revision may change besides the content: the summary's source language, its translations
+# and their statuses (docs/i18n.md, "Content translation").
+UPDATE_TRANSLATION_FIELDS = translated_only(("summary",))
 
 
 def secretariat_actor():
@@ -119,12 +124,16 @@ def record_progress(
     actor,
     status,
     summary,
+    source_lang=None,
     reported_on=None,
     evidence_url="",
     source_document=None,
     expected_version=None,
 ):
     """Record a progress update and, if it counts at once, the recommendation's new status.
+
+    `summary` is written in `source_lang` (one of `tracker.models.translations.LANGUAGES`; default:
+    the active language, which is the page's in the admin and the content language in the API).
 
     What the secretariat records is approved at once; what a focal point records is submitted
     for review and changes nothing public until approved (the reviewers are e-mailed).
@@ -139,6 +148,7 @@ def record_progress(
         actor=actor,
         status=status,
         summary=summary or "",
+        source_lang=source_lang or current_lang(),
         evidence_url=evidence_url or "",
         source_document=source_document,
         reported_on=reported_on or timezone.localdate(),
@@ -272,7 +282,8 @@ def return_update(update, *, user, note="", expected_version=None):
 
 
 def revise_update(update, *, user, changes, expected_version=None):
-    """Change a progress update's content (status, summary, evidence, date).
+    """Change a progress update's content (status, summary, evidence, date), or the summary's
+    source language, translations and their statuses (`summary_fr`, `translation_status_fr`, ...).
 
     A focal point may revise its own actor's submitted or returned updates, which go back to
     `submitted`; the secretariat may revise any update, and an approved one stays approved, so
@@ -285,7 +296,7 @@ def revise_update(update, *, user, changes, expected_version=None):
     secretariat = is_secretariat(user)
     if not secretariat and update.review_state == ProgressUpdate.ReviewState.APPROVED:
         raise PermissionDenied(_("An approved update can only be changed by the secretariat."))
-    allowed = {"status", "summary", "evidence_url", "reported_on", "source_document"}
+    allowed = {"status", "summary", "evidence_url", "reported_on", "source_document", *UPDATE_TRANSLATION_FIELDS}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})

@@ -15,13 +15,15 @@ form of text that search compares.
   running it; the import takes exactly that apostrophe off again. Text that already starts with
   apostrophes followed by one of those characters gets one more, so the round trip
   export → import returns every text unchanged. The API, JSON and HTML are never escaped.
-- `search_document(*values, translations=...)` / `search_forms(word, lang)`: what search stores and
-  compares. The stored column holds the `search_form` of each value (code, text, theme names, and
-  each translation of the text) and the same again with every word replaced by its Snowball stem
-  in the value's language (`stem_form`: English, Arabic, French, Russian, Spanish; Chinese is not
-  stemmed and matches as a substring); a query word matches when its folded form, its English
-  stem or its stem in the reader's language occurs in it, so "remittance" and "remittances" find
-  the same items, and "migrants" on a French page finds "migrant" in a French translation.
+- `search_documents(parts, languages)` / `search_forms(word, lang)`: what search stores and
+  compares. A stored document holds the `search_form` of each part (code, text, theme names) and
+  the same again with every word replaced by its Snowball stem in the part's language
+  (`stem_form`: English, Arabic, French, Russian, Spanish; Chinese is not stemmed and matches as a
+  substring): one document as written and one per reader's language (each part's translation
+  into it, else the part as written). A query word matches when its folded form, its English
+  stem or its stem in the reader's language occurs in the reader's document, so "remittance"
+  and "remittances" find the same items, and "migrants" on a French page finds "migrant" in a
+  French translation. (`search_document()` is the older one-document form the migrations use.)
 """
 
 import functools
@@ -137,6 +139,32 @@ def search_document(*values, translations=()):
     parts = [_search_parts(value or "") for value in values]
     parts += [_search_parts(text, lang) for lang, text in translations if text]
     return "\n".join([folded for folded, _stem in parts] + [stem for _folded, stem in parts])
+
+
+def search_documents(parts, languages):
+    """The search columns of one record: (source, {lang: document}) where `parts` are what is
+    searched, each a triple (source_lang, value, translations): a code, a text or a related name,
+    the language it is written in and its translations ({lang: str}, empty ones ignored).
+
+    `source` is the `search_document` of every part as written (each stemmed in its own
+    language). Each of `languages` gets the document of what a reader in that language sees:
+    a part's translation into it (stemmed in it), else the part as written, the fallback a page
+    shows. That document is "" when it is the source's (nothing translated into the language), so
+    an untranslated record stores one document, and search reads the source column for it."""
+
+    def document(pairs):
+        parts_ = [_search_parts(value or "", lang) for lang, value in pairs]
+        return "\n".join([folded for folded, _stem in parts_] + [stem for _folded, stem in parts_])
+
+    written = [(lang, value) for lang, value, _translations in parts]
+    by_language = {}
+    for reader in languages:
+        seen = [
+            (reader, translations[reader]) if translations.get(reader) and reader != lang else (lang, value)
+            for lang, value, translations in parts
+        ]
+        by_language[reader] = "" if seen == written else document(seen)
+    return document(written), by_language
 
 
 def search_terms(word):

@@ -5,10 +5,30 @@ the apps are ready): each gets one column per language of `MODELTRANSLATION_LANG
 
 from modeltranslation.translator import TranslationOptions, translator
 
-from tracker.models import Actor, Document, Forum, FrameworkObjective, Process, Recommendation, Roundtable, Theme
+from tracker.models import (
+    Actor,
+    Document,
+    Forum,
+    FrameworkObjective,
+    Process,
+    ProgressUpdate,
+    Recommendation,
+    Roundtable,
+    Theme,
+)
 from tracker.models.translations import SourceDescriptor
 
-TRANSLATED_MODELS = (Recommendation, FrameworkObjective, Process, Forum, Roundtable, Actor, Theme, Document)
+TRANSLATED_MODELS = (
+    Recommendation,
+    FrameworkObjective,
+    Process,
+    Forum,
+    Roundtable,
+    Actor,
+    Theme,
+    Document,
+    ProgressUpdate,
+)
 
 for _model in TRANSLATED_MODELS:
     translator.register(

@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker import roles, services
+from tracker.languages import html_lang
 from tracker.models import ProgressUpdate
+from tracker.models.translations import LANGUAGE_NAMES, LANGUAGES, TranslationStatus, column, status_of
 
 
 class ReviewForm(forms.Form):
@@ -51,6 +53,25 @@ def awaiting_review():
     )
 
 
+def _text_lang(language):
+    """{"lang", "dir"} of a text in `language` (a Django code), for its element's attributes."""
+    return {"lang": html_lang(language), "dir": "rtl" if language == "ar" else "ltr"}
+
+
+def summary_translations(update):
+    """The translations `update`'s summary has, in the order of LANGUAGES: one dict each with the
+    language's `name`, the text's `lang` and `dir`, its `text` and its `status` label (read from
+    the loaded row: no query). The source language's own column is never read."""
+    translations = []
+    for lang in LANGUAGES:
+        text = getattr(update, column("summary", lang)) or ""
+        if lang == update.source_lang or not text:
+            continue
+        status = TranslationStatus(status_of(update, lang)).label
+        translations.append({"name": LANGUAGE_NAMES[lang], "text": text, "status": status, **_text_lang(lang)})
+    return translations
+
+
 def review_url(update):
     return reverse("admin:tracker_progressupdate_review", args=[update.pk])
 
@@ -79,6 +100,8 @@ def review_view(model_admin, request, object_id):
         "opts": ProgressUpdate._meta,
         "title": _("Review %(code)s") % {"code": recommendation.code},
         "update": update,
+        "summary_lang": _text_lang(update.source_lang),
+        "summary_translations": summary_translations(update),
         "recommendation": recommendation,
         "latest": latest,
         "files": update.files.order_by("id"),

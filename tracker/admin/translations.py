@@ -55,7 +55,10 @@ class TranslationAdminMixin:
         for name, options in super().get_fieldsets(request, obj):
             fields = [field for field in options.get("fields", ()) if field not in translation_names]
             fieldsets.append((name, {**options, "fields": fields}))
-        source = obj.source_lang if obj is not None else SOURCE_DEFAULT
+        if obj is not None:
+            source = obj.source_lang
+        else:  # a new record: the source language its form starts with
+            source = self.get_changeform_initial_data(request).get("source_lang") or SOURCE_DEFAULT
         rows = [
             (*(column(field, lang) for field in model.translated_fields), status_column(lang))
             for lang in LANGUAGES

@@ -10,16 +10,21 @@ from simple_history.admin import SimpleHistoryAdmin
 from tracker import roles, services
 from tracker.filters import status_rank
 from tracker.models import ProgressUpdate
+from tracker.models.translations import current_lang
 
 from . import actions as bulk_actions
 from . import review
 from .common import ServiceFormMixin, status_badge
 from .evidence import EvidenceFileInline, save_evidence_formset
 from .forms import ProgressUpdateForm
+from .translations import TranslationAdminMixin
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(ServiceFormMixin, SimpleHistoryAdmin):
+class ProgressUpdateAdmin(TranslationAdminMixin, ServiceFormMixin, SimpleHistoryAdmin):
+    """The summary's translations are edited on the change form beside their statuses, the list
+    shows which languages each update lacks (`TranslationAdminMixin`)."""
+
     form = ProgressUpdateForm
     list_display = [
         "recommendation",
@@ -71,6 +76,10 @@ class ProgressUpdateAdmin(ServiceFormMixin, SimpleHistoryAdmin):
     def view_on_site(self, obj):
         # Only an approved update is on the public site.
         return obj.get_absolute_url() if obj.review_state == ProgressUpdate.ReviewState.APPROVED else None
+
+    def get_changeform_initial_data(self, request):
+        # A new update's summary is presumably written in the language of the page it is written on.
+        return {"source_lang": current_lang(), **super().get_changeform_initial_data(request)}
 
     def get_fields(self, request, obj=None):
         fields = list(ProgressUpdateForm.Meta.fields)

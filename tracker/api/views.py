@@ -337,6 +337,7 @@ class ProgressUpdateViewSet(
             actor=data.get("actor") or services.acting_actor(user),
             status=data["status"],
             summary=data["summary"],
+            source_lang=data.get("source_lang"),  # else the content language, which is active here
             reported_on=data.get("reported_on"),
             evidence_url=data.get("evidence_url", ""),
             source_document=data.get("source_document"),

@@ -21,7 +21,8 @@ from tracker.models import (
     Status,
     Theme,
 )
-from tracker.text import search_document
+from tracker.models.translations import SOURCE_DEFAULT
+from tracker.text import search_documents
 
 from .bulk import BulkWriter, next_id
 from .vocabulary import (
@@ -364,20 +365,25 @@ class Generator:
             )
         # Drawn here, after the rows, so the random sequence (and the data) stays that of before.
         themes = [rng.sample(self.themes, rng.randint(1, min(3, len(self.themes)))) for _ in self.recs]
-        # Recommendation.search_text as SearchTextField computes it (COPY skips it): code, text and
-        # the names of the themes in their order (self.themes is in it), folded and stemmed.
-        theme_names = dict(Theme.objects.filter(pk__in=self.themes).values_list("pk", "name"))
+        # Recommendation's search columns as SearchTextField computes them (COPY skips it): code,
+        # text (English, untranslated) and the names of the themes in their order (self.themes is
+        # in it) with their translations, folded and stemmed.
+        search_field = Recommendation._meta.get_field("search_text")
+        theme_parts = {theme.pk: search_field.part(theme, "name") for theme in Theme.objects.filter(pk__in=self.themes)}
         theme_rank = {pk: rank for rank, pk in enumerate(self.themes)}
 
         def with_search_text(rows):
             for row, row_themes in zip(rows, themes, strict=True):
-                names = [theme_names[pk] for pk in sorted(row_themes, key=theme_rank.__getitem__)]
-                yield (*row, search_document(row[1], row[5], *names))
+                names = [theme_parts[pk] for pk in sorted(row_themes, key=theme_rank.__getitem__)]
+                source, by_language = search_documents(
+                    [(SOURCE_DEFAULT, row[1], {}), (SOURCE_DEFAULT, row[5], {}), *names], search_field.languages
+                )
+                yield (*row, source, *by_language.values())
 
         rec_fields = [
             "id", "code", "forum_id", "roundtable_id", "order", "text", "kind", "status", "status_date",
             "status_changed_at", "target_date", "source_document_id", "source_locator", "version", "created_at",
-            "updated_at", "search_text",
+            "updated_at", *search_field.columns(),
         ]  # fmt: skip
         n = writer.write(Recommendation, rec_fields, with_search_text(rec_rows))
         del rec_rows

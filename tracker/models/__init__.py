@@ -6,18 +6,14 @@ from .cycles import ReportingCycle, ReportingRequest, RequestState
 from .evidence import EvidenceFile
 from .follows import Follow, FollowThrottle
 from .notifications import EmailNotice
+from .preferences import StaffPreference
 from .provenance import Basis, EditorialFact, ObjectiveMapping
-from .recommendations import (
-    FollowUpAction,
-    ProgressUpdate,
-    ProgressUpdateQuerySet,
-    Recommendation,
-    RecommendationLink,
-    RecommendationQuerySet,
-)
+from .querysets import ProgressUpdateQuerySet, RecommendationQuerySet
+from .recommendations import FollowUpAction, Recommendation, RecommendationLink
 from .reference import Actor, Document, Forum, FrameworkObjective, Process, Roundtable, Theme, User
 from .status import STATUS_COLOURS, Status, not_reported_cutoff, not_reported_since
 from .sync import Deletion, Synced
+from .updates import ProgressUpdate
 from .version import DataVersion
 from .webhooks import WebhookDelivery, WebhookEndpoint
 
@@ -49,6 +45,7 @@ __all__ = [
     "RecommendationLink",
     "RecommendationQuerySet",
     "Roundtable",
+    "StaffPreference",
     "Status",
     "StatusCount",
     "Synced",

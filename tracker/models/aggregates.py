@@ -197,7 +197,8 @@ def recount(using="default"):
     the triggers): ({(dimension, group_id, basis, kind, status): n}, {actor_id: (n, last_reported_on)}),
     zero counts left out. Seven GROUP BY queries over the whole data."""
     from .provenance import ObjectiveMapping
-    from .recommendations import ProgressUpdate, Recommendation
+    from .recommendations import Recommendation
+    from .updates import ProgressUpdate
 
     counts = {}
     recommendations = Recommendation.objects.using(using).order_by()

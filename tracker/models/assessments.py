@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, Subquery
 
-from .recommendations import ProgressUpdate
+from .updates import ProgressUpdate
 
 
 @dataclass

@@ -26,10 +26,11 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from .clean_fields import CleanCharField, CleanTextField
-from .recommendations import ProgressUpdate, Recommendation
+from .recommendations import Recommendation
 from .reference import Actor
 from .sync import Synced
 from .translations import translated_only
+from .updates import ProgressUpdate
 
 
 def default_close_after_days():

@@ -3,9 +3,10 @@ progress updates on one page of the site (a recommendation, a forum, a theme, an
 filtered list of recommendations).
 
 A follow stores the address, the followed page (path and query string, normalised by
-`tracker.follows.parse_followed_url`), the frequency and four times, nothing else about the
-follower. It is unconfirmed until the link of the confirmation e-mail is used (double opt-in);
-unconfirmed follows are deleted 48 hours after they were asked for (`manage.py send_digests`).
+`tracker.follows.parse_followed_url`), the frequency, the language of the page it was asked from
+(its digests are in it) and four times, nothing else about the follower. It is unconfirmed until
+the link of the confirmation e-mail is used (double opt-in); unconfirmed follows are deleted 48
+hours after they were asked for (`manage.py send_digests`).
 
 `FollowThrottle` counts the confirmation e-mails sent per address and per client address (each
 kept only as a keyed hash), so the form cannot be used to mail-bomb anyone.
@@ -14,6 +15,7 @@ Neither table is read by a public page or the API: both are outside the data ver
 (`tracker.models.version.UNTRACKED_PREFIXES`), so a follow does not empty the response cache.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +34,13 @@ class Follow(models.Model):
         help_text=_("Path and query string of the followed page on this site, normalised, e.g. /themes/remittances/."),
     )
     frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of the page it was asked from: its digests and their links are in it."),
+    )
     created_at = models.DateTimeField(_("asked for at"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     last_sent_at = models.DateTimeField(_("last digest sent at"), null=True, blank=True)

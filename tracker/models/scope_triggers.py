@@ -57,8 +57,9 @@ def tracked_models():
 
 def _forums(model, row):
     """SQL expressions of the forum ids a row of `model` belongs to ([] for a reference table)."""
-    from .recommendations import ProgressUpdate, Recommendation
+    from .recommendations import Recommendation
     from .reference import Forum
+    from .updates import ProgressUpdate
 
     expressions, forum_columns = [], []
     for field in model._meta.concrete_fields:
@@ -80,7 +81,7 @@ def _forums(model, row):
 
 def _public(model, row):
     """The SQL condition under which a row of `model` is public, or None (always)."""
-    from .recommendations import ProgressUpdate
+    from .updates import ProgressUpdate
 
     if model is ProgressUpdate:
         return f"{row}.review_state = 'approved'"

@@ -1,4 +1,5 @@
-"""Keeping `Recommendation.search_text` current when the names of a recommendation's themes change.
+"""Keeping `Recommendation.search_text` (and each language's search column) current when the names
+of a recommendation's themes change.
 
 `SearchTextField` computes the column on every save of a recommendation, from its code, text and
 the names of its themes at that moment. The themes change without a save of the recommendation:
@@ -20,15 +21,18 @@ BATCH_SIZE = 500
 
 
 def refresh_search_text(recommendations, batch_size=BATCH_SIZE):
-    """Recompute `search_text` of `recommendations` (a Recommendation queryset) from their code,
-    text and theme names as stored, writing only the rows whose value changes. Batches of
-    `batch_size` by primary key: per batch one query for the rows, one for their themes and one
-    UPDATE if any changed. Returns how many rows changed."""
+    """Recompute the search columns (`search_text` and each language's, `SearchTextField`) of
+    `recommendations` (a Recommendation queryset) from their code, text, translations and theme
+    names as stored, writing only the rows where one changes. Batches of `batch_size` by primary
+    key: per batch one query for the rows, one for their themes and one UPDATE if any changed.
+    Returns how many rows changed."""
     field = Recommendation._meta.get_field("search_text")
+    columns = field.columns()
+    themes = Theme.objects.only("pk", "name", *translated_only(("name",)))
     rows = (
         recommendations.order_by("pk")
-        .only("pk", "code", "text", "search_text", *translated_only(("text",)))
-        .prefetch_related(Prefetch("themes", queryset=Theme.objects.only("pk", "name")))
+        .only("pk", "code", "text", *columns, *translated_only(("text",)))
+        .prefetch_related(Prefetch("themes", queryset=themes))
     )
     last_pk, changed = None, 0
     while True:
@@ -38,12 +42,13 @@ def refresh_search_text(recommendations, batch_size=BATCH_SIZE):
             return changed
         stale = []
         for recommendation in batch:
-            value = field.compute(recommendation)
-            if value != recommendation.search_text:
-                recommendation.search_text = value
+            values = field.compute(recommendation)
+            if any(getattr(recommendation, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(recommendation, name, value)
                 stale.append(recommendation)
         if stale:
-            Recommendation.objects.bulk_update(stale, ["search_text"])
+            Recommendation.objects.bulk_update(stale, columns)
         changed += len(stale)
         last_pk = batch[-1].pk
 
@@ -60,16 +65,20 @@ def _links_changed(sender, instance, action, reverse, pk_set, **kwargs):
         refresh_search_text(Recommendation.objects.filter(pk__in=ids))
 
 
+# What of a theme its recommendations' search columns hold: its name in each language.
+_NAMES = ("name", *translated_only(("name",)))
+
+
 def _theme_saving(sender, instance, raw=False, **kwargs):
     if not raw and instance.pk is not None:
-        instance._search_old_name = Theme.objects.filter(pk=instance.pk).values_list("name", flat=True).first()
+        instance._search_old_names = Theme.objects.filter(pk=instance.pk).values_list(*_NAMES).first()
 
 
 def _theme_saved(sender, instance, created, raw=False, **kwargs):
-    """A renamed theme; a theme loaded by `loaddata` after the recommendations that link to it (a
-    backup restores tables in alphabetical order: their links came before the theme's name)."""
-    old_name = instance.__dict__.pop("_search_old_name", None)
-    if raw or (not created and old_name != instance.name):
+    """A theme renamed (in any language); a theme loaded by `loaddata` after the recommendations
+    that link to it (a backup restores tables in alphabetical order: their links came first)."""
+    old_names = instance.__dict__.pop("_search_old_names", None)
+    if raw or (not created and old_names != tuple(getattr(instance, name) for name in _NAMES)):
         refresh_search_text(Recommendation.objects.filter(themes=instance))
 
 

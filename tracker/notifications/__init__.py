@@ -10,6 +10,11 @@ sending after the commit (`tracker.notifications.tasks.send_notice`), through dj
 backend is chosen by `TASKS_BACKEND` (see settings): the database backend with `manage.py
 db_worker` in production, the immediate backend (in the request, after commit) for `make run` and
 the tests.
+
+Each recipient gets the e-mail in their language (`tracker.models.StaffPreference`, English
+without one): the recipients are fetched with their languages in one query and grouped
+(`by_language`), and each group gets its own notice, composed in that language with links under
+its prefix (`/fr/admin/...`).
 """
 
 import logging
@@ -25,22 +30,48 @@ from django.utils.translation import gettext as _
 
 from tracker import roles
 from tracker.models import EmailNotice
+from tracker.models.preferences import recorded_language
 
 logger = logging.getLogger(__name__)
 
 
+def _reviewer_users():
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    return users.filter(Q(groups__name=roles.SECRETARIAT) | Q(is_superuser=True))
+
+
 def reviewers():
     """E-mail addresses of the secretariat's reviewers (sorted, without duplicates)."""
-    users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    users = users.filter(Q(groups__name=roles.SECRETARIAT) | Q(is_superuser=True))
-    return sorted(set(users.values_list("email", flat=True)))
+    return sorted(set(_reviewer_users().values_list("email", flat=True)))
+
+
+def by_language(rows):
+    """{language code: sorted addresses}, ordered by code, of `rows`, (address, language) pairs as
+    `values_list("email", "preference__language")` gives them: a language None (no preference) or
+    not among settings.LANGUAGES is English; an empty address is left out. An address given
+    twice (two accounts) with two languages is in one group only, the first language by code."""
+    languages = {}
+    for address, language in rows:
+        if address:
+            language = recorded_language(language)
+            languages[address] = min(languages.get(address, language), language)
+    groups = {}
+    for address, language in languages.items():
+        groups.setdefault(language, []).append(address)
+    return {language: sorted(groups[language]) for language in sorted(groups)}
+
+
+def reviewers_by_language():
+    """The reviewers' addresses grouped by their e-mail language (see `by_language`): one query."""
+    return by_language(_reviewer_users().values_list("email", "preference__language"))
 
 
 def _recipients(event, update):
+    """{language: addresses} to tell about `event`: one query (the reviewers, or the reporter)."""
     if event == EmailNotice.Event.SUBMITTED:
-        return reviewers()
-    reporter = update.recorded_by
-    return [reporter.email] if reporter is not None and reporter.is_active and reporter.email else []
+        return reviewers_by_language()
+    reporter = get_user_model().objects.filter(pk=update.recorded_by_id, is_active=True).exclude(email="")
+    return by_language(reporter.values_list("email", "preference__language"))
 
 
 def _absolute(path):
@@ -49,7 +80,7 @@ def _absolute(path):
 
 def compose(event, update):
     """(subject, body) of the e-mail about `update` for `event`, in the active language (`notify`
-    makes it the site's)."""
+    makes it each group of recipients'), its links under that language's prefix."""
     recommendation = update.recommendation
     subjects = {
         EmailNotice.Event.SUBMITTED: _("[Tracker] %(code)s: progress reported by %(actor)s, waiting for review"),
@@ -76,22 +107,25 @@ def compose(event, update):
 
 
 def notify(event, update):
-    """Write the notice of `event` ("submitted", "approved", "returned") about `update` in the
-    current transaction and send it after the commit. Returns the EmailNotice, or None when
-    nobody is to be told (no reviewer or reporter with an e-mail address)."""
-    recipients = _recipients(event, update)
-    if not recipients:
+    """Write the notices of `event` ("submitted", "approved", "returned") about `update` in the
+    current transaction and send them after the commit: one per language of the recipients, in
+    that language, whichever language the admin page that made the decision was in. Returns the
+    EmailNotices, by language code; an empty list when nobody is to be told (no reviewer or
+    reporter with an e-mail address)."""
+    groups = _recipients(event, update)
+    if not groups:
         logger.info("No one to e-mail about %s update %s", event, update.pk)
-        return None
-    # Staff have no recorded language: their e-mails are in the site's (docs/i18n.md), whichever
-    # language the admin page that made the decision was in.
-    with translation.override(settings.LANGUAGE_CODE):
-        subject, body = compose(event, update)
-    notice = EmailNotice.objects.create(
-        event=event, update=update, recipients="\n".join(recipients), subject=subject, body=body
-    )
-    transaction.on_commit(lambda: _enqueue(notice.pk))
-    return notice
+        return []
+    notices = []
+    for language, recipients in groups.items():
+        with translation.override(language):
+            subject, body = compose(event, update)
+        notice = EmailNotice.objects.create(
+            event=event, update=update, recipients="\n".join(recipients), subject=subject, body=body
+        )
+        transaction.on_commit(lambda pk=notice.pk: _enqueue(pk))
+        notices.append(notice)
+    return notices
 
 
 def queue_email(event, recipients, subject, body, *, headers=None, key=None, update=None):
@@ -123,6 +157,29 @@ def queue_email(event, recipients, subject, body, *, headers=None, key=None, upd
         return None
     transaction.on_commit(lambda: _enqueue(notice.pk))
     return notice
+
+
+def queue_by_language(event, groups, compose_in, *, key=None):
+    """Queue one e-mail per language group (`queue_email`): `groups` is {language code: addresses}
+    (as `by_language` gives it) and `compose_in()` gives the (subject, body) of the e-mail,
+    called once per group with that language active (links reversed in it are under its prefix).
+
+    The groups are written together (one savepoint) and keyed by `key` with the language after
+    the first group's: the first group (by code) gets `key` itself, so a caller tests "was it
+    sent?" with `key` alone, the others `<key>:<language>`. Returns the new EmailNotices, an
+    empty list when there is no recipient or `key` was used already."""
+    notices = []
+    with transaction.atomic():
+        for index, (language, recipients) in enumerate(groups.items()):
+            with translation.override(language):
+                subject, body = compose_in()
+            group_key = key if key is None or index == 0 else f"{key}:{language}"
+            notice = queue_email(event, recipients, subject, body, key=group_key)
+            if notice is None and index == 0 and key is not None:
+                return []  # sent already (or being sent by a concurrent run)
+            if notice is not None:
+                notices.append(notice)
+    return notices
 
 
 def _enqueue(notice_id):

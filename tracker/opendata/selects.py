@@ -6,6 +6,7 @@ public timeline and the API read them), their public evidence files, published r
 from django.db import models
 from django.urls import reverse
 
+from tracker.columns import blank_source_language
 from tracker.models import (
     Actor,
     Document,
@@ -127,6 +128,10 @@ def mapping(model, relation, left, right, *extra):
     return select
 
 
+# The summary's translation columns (tracker.columns.translation_fields("summary") describes them).
+UPDATE_TRANSLATIONS = translated_only(("summary",))
+
+
 def updates_base():
     return ProgressUpdate.objects.public()
 
@@ -147,8 +152,16 @@ def updates():
             "recorded_at",
             "reviewed_at",
             "version",
+            *UPDATE_TRANSLATIONS,
         )
     )
+
+
+def update_shape(row, urls):
+    """An update's cells: its fields, its summary's translations (the source language's text and
+    status empty: `summary` holds it, as in recommendations.csv) and its API URL."""
+    fields, translations = row[: -len(UPDATE_TRANSLATIONS)], row[-len(UPDATE_TRANSLATIONS) :]
+    return [*fields, *blank_source_language(translations), urls("api-v1:update-detail", row[0])]
 
 
 def files_base():

@@ -394,6 +394,7 @@ TABLES = (
             column("recorded_at", "datetime", required=True),
             column("reviewed_at", "datetime", "When the secretariat approved it."),
             column("version", "integer", required=True),
+            *(column(name, **properties) for name, properties in translation_fields("summary").items()),
             url(),
         ),
         primary_key=("id",),
@@ -404,7 +405,7 @@ TABLES = (
         ),
         base=selects.updates_base,
         select=selects.updates,
-        shape=selects.with_api_url("api-v1:update-detail"),
+        shape=selects.update_shape,
     ),
     Table(
         "evidence_files",

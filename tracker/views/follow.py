@@ -127,7 +127,7 @@ def follow_confirm(request, token):
             follow = follows.confirm_follow(token)
             context = {"done": True, "follow": follow, "frequency": follow.get_frequency_display()}
         else:
-            follow, frequency = read_confirm_token(token)
+            follow, frequency, _language = read_confirm_token(token)
             context = {"done": False, "follow": follow, "frequency": Follow.Frequency(frequency).label}
     except FollowTokenError as error:
         return _token_error(request, template, error)

@@ -24,13 +24,15 @@ from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_tasks import task
 from standardwebhooks.webhooks import Webhook
 
 from tracker.models import EmailNotice, WebhookDelivery, WebhookEndpoint
-from tracker.notifications import queue_email, reviewers
+from tracker.notifications import queue_by_language, reviewers_by_language
 
 from . import net
 
@@ -158,35 +160,48 @@ def _record(delivery, *, answer=None, error="", succeeded=False, final=False, co
 def _disable_if_failing(endpoint, delivery, now):
     if not endpoint.is_active:
         return
+    # The reason is lazy: each reviewer's e-mail says it in that reviewer's language.
     if delivery.state == WebhookDelivery.State.GAVE_UP:
-        reason = _("A delivery (%(event)s, %(message)s) gave up after %(attempts)d attempt(s): %(error)s") % {
+        values = {
             "event": delivery.event_type,
             "message": delivery.message_id,
             "attempts": delivery.attempts,
             "error": delivery.error,
         }
+        reason = _lazy_text(
+            gettext_noop("A delivery (%(event)s, %(message)s) gave up after %(attempts)d attempt(s): %(error)s"), values
+        )
     elif endpoint.consecutive_failures >= settings.WEBHOOKS_DISABLE_AFTER:
-        reason = _("%(count)d failed attempts in a row; the last: %(error)s") % {
-            "count": endpoint.consecutive_failures,
-            "error": delivery.error,
-        }
+        values = {"count": endpoint.consecutive_failures, "error": delivery.error}
+        reason = _lazy_text(gettext_noop("%(count)d failed attempts in a row; the last: %(error)s"), values)
     else:
         return
     disable(endpoint, reason, now=now)
 
 
+def _text(message, values):
+    return _(message) % values
+
+
+# `_text` evaluated when the result is used as a string, in the language active then.
+_lazy_text = lazy(_text, str)
+
+
 def disable(endpoint, reason, *, now=None, notify=True):
-    """Mark `endpoint` inactive with `reason` (a str) and, with `notify`, e-mail the secretariat's
-    reviewers (`tracker.notifications.reviewers()`), in the current transaction: the notice is
-    sent after the commit. The e-mail's key (`webhook-disabled:<id>:<disabled_at>`) makes it once
-    per disabling. Returns the EmailNotice, or None (not notified, or nobody to tell)."""
+    """Mark `endpoint` inactive with `reason` (a str, or a lazy one: stored in the active language,
+    and said in each e-mail's) and, with `notify`, e-mail the secretariat's
+    reviewers (`tracker.notifications.reviewers_by_language()`), each in their e-mail language,
+    in the current transaction: the notices are sent after the commit. The e-mail's key
+    (`webhook-disabled:<id>:<disabled_at>`, then `:<language>` for the second language on) makes
+    it once per disabling. Returns the EmailNotices (one per language), an empty list when not
+    notified or nobody is to be told. The deliveries' payloads stay English."""
     now = now or timezone.now()
-    endpoint.is_active, endpoint.disabled_at, endpoint.disabled_reason = False, now, reason
+    endpoint.is_active, endpoint.disabled_at, endpoint.disabled_reason = False, now, str(reason)
     endpoint.save(update_fields=["is_active", "disabled_at", "disabled_reason"])
     if not notify:
-        return None
-    # The reviewers have no recorded language: the e-mail is in the site's (docs/i18n.md).
-    with translation.override(settings.LANGUAGE_CODE):
+        return []
+
+    def compose():  # in each reviewer group's language, its link under that language's prefix
         context = {
             "endpoint": endpoint,
             "reason": reason,
@@ -194,11 +209,11 @@ def disable(endpoint, reason, *, now=None, notify=True):
             + reverse("admin:tracker_webhookendpoint_change", args=[endpoint.pk]),
         }
         subject = _("[Tracker] Webhook endpoint disabled: %(url)s") % {"url": endpoint.url}
-        body = render_to_string("tracker/email/webhook_disabled.txt", context)
-    return queue_email(
+        return subject, render_to_string("tracker/email/webhook_disabled.txt", context)
+
+    return queue_by_language(
         EmailNotice.Event.WEBHOOK_DISABLED,
-        reviewers(),
-        subject,
-        body,
+        reviewers_by_language(),
+        compose,
         key=f"webhook-disabled:{endpoint.pk}:{now.isoformat()}",
     )

@@ -8,11 +8,13 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from tracker.models import Actor, Document, EvidenceFile, ProgressUpdate, Recommendation, Status
+from tracker.models.translations import LANGUAGES
 from tracker.roles import can_report_for
 from tracker.text import clean_text
 
 from .fields import OptionalURLField, SlugReference, api_url
 from .reference import ActorBriefSerializer, DocumentBriefSerializer, RecommendationBriefSerializer
+from .translated import localized_model_fields
 
 
 class EvidenceFileSerializer(serializers.ModelSerializer):
@@ -36,6 +38,7 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
     url = api_url("update", "pk")
     recommendation = RecommendationBriefSerializer()
     actor = ActorBriefSerializer(help_text="Whose assessment this is.")
+    summary, summary_lang, summary_status, source_summary, source_lang = localized_model_fields("summary")
     evidence_url = OptionalURLField()
     source_document = DocumentBriefSerializer(allow_null=True)
     review_note = serializers.SerializerMethodField(
@@ -54,6 +57,10 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
             "actor",
             "status",
             "summary",
+            "summary_lang",
+            "summary_status",
+            "source_summary",
+            "source_lang",
             "evidence_url",
             "source_document",
             "files",
@@ -141,6 +148,12 @@ class RefusesUnexpectedFields:
         return values
 
 
+SOURCE_LANG_HELP = (
+    "The language `summary` is written in (its source language); default: the request's content language "
+    "(`?lang=`, else Accept-Language, else en)."
+)
+
+
 class ProgressUpdateCreateSerializer(RefusesUnexpectedFields, serializers.Serializer):
     answers_with = ProgressUpdateSerializer
 
@@ -155,6 +168,7 @@ class ProgressUpdateCreateSerializer(RefusesUnexpectedFields, serializers.Serial
     )
     status = serializers.ChoiceField(choices=Status.choices)
     summary = CleanTextField(max_length=10000, help_text="What happened and why the status is what it is.")
+    source_lang = serializers.ChoiceField(choices=LANGUAGES, required=False, help_text=SOURCE_LANG_HELP)
     evidence_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
     reported_on = serializers.DateField(required=False, help_text="The date the assessment refers to; default today.")
     source_document = SlugReference(
@@ -167,6 +181,9 @@ class ProgressUpdateReviseSerializer(RefusesUnexpectedFields, serializers.Serial
 
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     summary = CleanTextField(max_length=10000, required=False)
+    source_lang = serializers.ChoiceField(
+        choices=LANGUAGES, required=False, help_text="The language `summary` is written in; unchanged if not sent."
+    )
     evidence_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
     reported_on = serializers.DateField(required=False)
     source_document = SlugReference(slug_field="slug", queryset=Document.objects.all(), required=False, allow_null=True)

@@ -124,7 +124,10 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        # Django's check (a `SELECT 1` before each request's first query) is made by the response
+        # cache instead, only where its own first query is not the check (tracker/http/middleware.py,
+        # check_connection): a cached answer costs one round trip to PostgreSQL, not two.
+        conn_health_checks=False,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

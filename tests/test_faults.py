@@ -236,6 +236,52 @@ def test_a_connection_killed_between_the_update_and_the_status_leaves_neither(co
     assert recommendation.history.count() == history
 
 
+def _terminate_backend_of(wrapper):
+    """End the server process of `wrapper`'s open connection from another connection, as a database
+    restart or an idle-session timeout would: the wrapper still holds the dead connection."""
+    import psycopg
+
+    pid = wrapper.connection.info.backend_pid
+    params = {"dbname": wrapper.settings_dict["NAME"]}
+    for key in ("USER", "PASSWORD", "HOST", "PORT"):
+        if wrapper.settings_dict.get(key):
+            params[key.lower()] = wrapper.settings_dict[key]
+    with psycopg.connect(**params, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="needs PostgreSQL: it kills the connection's server process (SQLite has none to kill)",
+)
+@pytest.mark.parametrize("cache_mb", [64, 0], ids=["response-cache", "no-response-cache"])
+def test_a_connection_the_server_ended_is_replaced_before_a_request_uses_it(
+    committed_recommendation, settings, cache_mb
+):
+    # Django's CONN_HEALTH_CHECKS are off (a `SELECT 1` per request): a cacheable read retries its
+    # data-version read on a new connection, every other request checks the connection first.
+    settings.RESPONSE_CACHE_MB = cache_mb
+    recommendation, user, _actor = committed_recommendation
+    staff = Client()
+    staff.force_login(user)
+    reads = [
+        (Client(), recommendation.get_absolute_url()),  # anonymous: answered through the response cache
+        (Client(), f"/api/v1/recommendations/{recommendation.code}/"),
+        (staff, "/admin/tracker/recommendation/"),  # a session: never cached
+    ]
+    for client, path in reads:
+        assert client.get(path).status_code == 200, path
+        _terminate_backend_of(connection)
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code, response.content[:300])
+    _terminate_backend_of(connection)
+    response = staff.post(
+        f"/admin/tracker/recommendation/{recommendation.pk}/change/",
+        {"code": recommendation.code},  # an invalid form: answered (200 with errors), nothing written
+    )
+    assert response.status_code == 200
+
+
 # The PostgreSQL restart test: a real server process, a real outage.
 
 

@@ -135,19 +135,21 @@ def test_the_dashboard_takes_the_same_queries_for_any_number_of_recommendations(
 ):
     public_site_of_size(size)
     # 1 the data version (tracker/http/cache.py)
-    # 2 today's status counts per forum, theme and objective, maintained (tracker.models.aggregates:
-    #   one query of a few hundred rows; per process and overall add up those per forum)
-    # 3-6 processes, forums with their process, themes, GCM objectives
-    # 7 recent approved updates with recommendation, forum and actor; 8 the count of approved
-    #   updates and 9 who reported (both from the maintained counts per actor)
-    # 10 the open-data package's facts for the page's schema.org Dataset (tracker.opendata.descriptor)
+    # 2 the forums, each with the versions of its cache scopes (a subquery each: ForumRowsMemo)
+    # 3 today's status counts per theme and objective, maintained (tracker.models.aggregates)
+    # 4 those per forum, of the forums changed since this process last read them (all of them in a
+    #   test's transaction); per process and overall add up those per forum
+    # 5-7 processes, themes, GCM objectives
+    # 8 recent approved updates with recommendation, forum and actor; 9 the count of approved
+    #   updates and 10 who reported (both from the maintained counts per actor)
+    # 11 the open-data package's facts for the page's schema.org Dataset (tracker.opendata.descriptor)
     # On a past date the counts cannot be maintained ones: a GROUP BY each for forums, themes and
-    # objectives, the approved updates counted and grouped by actor: two queries more.
+    # objectives, the approved updates counted and grouped by actor: one query more.
     # The GCM roll-up from source-based mappings only takes the place of the one from every mapping.
     for path, queries in (
-        ("/", 10),
+        ("/", 11),
         ("/?as_of=2008-01-05", 12),
-        ("/?mappings=source", 10),
+        ("/?mappings=source", 11),
         ("/?mappings=source&as_of=2008-01-05", 12),
     ):
         with django_assert_num_queries(queries):

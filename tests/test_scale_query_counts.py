@@ -92,12 +92,14 @@ RENDERED = {
     # COUNT; the page of updates joined to recommendation, actor and document; their public
     # evidence files.
     "d": 1 + 3,
-    # Today's status counts per forum, theme and objective (maintained: one query of a few hundred
-    # rows, tracker.models.aggregates); processes; forums; themes; GCM objectives; recent approved
+    # Today's status counts per theme and objective and those per forum (maintained,
+    # tracker.models.aggregates: two queries, the forums' only for the forums whose cache scopes
+    # changed since the process last read them, whose versions the forums' query reads in a
+    # subquery: ForumRowsMemo); processes; forums; themes; GCM objectives; recent approved
     # updates; the count of approved updates and who reported (maintained per actor); the open-data
     # package's facts for the page's schema.org Dataset (one query of scalar subqueries,
     # tracker.opendata).
-    "e-dashboard": 1 + 9,
+    "e-dashboard": 1 + 10,
     # The forum with its process; its documents; its editorial facts; roundtables; follow-ups
     # made; the status counts per session and kind (one GROUP BY: the bars and the number of
     # pages); the page's recommendations (at most 100); their themes; the response rate of each

@@ -24,7 +24,7 @@ from tracker.models import (
     StatusCount,
     Theme,
 )
-from tracker.models.aggregates import Dimension
+from tracker.models.aggregates import Dimension, forum_rows_memo
 from tracker.models.translations import translated_only
 
 
@@ -166,9 +166,10 @@ def reporting_actors(as_of=None, limit=5):
 
 
 def dashboard(as_of=None, recent=5, objective_basis=""):
-    """Everything the dashboard shows, in eight queries whatever the amount of data (ten with
+    """Everything the dashboard shows, in nine queries whatever the amount of data (ten with
     `as_of`): the status counts per forum, theme and objective (today's maintained ones,
-    `StatusCount`, in one query; on a past date `Recommendation.objects.for_dashboard()`, three;
+    `StatusCount`, in two queries, the forums' only for the forums changed since this process last
+    read them: `ForumRowsMemo`; on a past date `Recommendation.objects.for_dashboard()`, three;
     the objectives counted from the mappings of `objective_basis` only, if given), the processes,
     forums (with their process), themes and GCM objectives in the order the dashboard lists them
     (four), the number of approved updates reported by `as_of`, the `recent` latest ones and the
@@ -176,25 +177,25 @@ def dashboard(as_of=None, recent=5, objective_basis=""):
 
     Each recommendation has one forum and each forum one process: the counts per process and
     overall add up those per forum."""
-    if as_of is None:
-        maintained = StatusCount.objects.rows_of(
-            [Dimension.FORUM, Dimension.THEME, Dimension.OBJECTIVE],
-            basis=objective_basis or None,
-            by_kind=[Dimension.FORUM],
-        )
-        counts = {"forum": maintained["forum"], "theme": maintained["theme"], "objective": maintained["objective"]}
-        approved_update_count = ActorReportCount.objects.approved_total()
-    else:
-        counts = Recommendation.objects.for_dashboard(as_of, objective_basis=objective_basis or None)
-        approved_update_count = None
-    processes = list(Process.objects.all())
     # Only what a breakdown row shows (its title, in every language, and its link): hundreds of
     # forums built with all their fields cost more than the rest of the dashboard's Python.
-    forums = list(
+    forums = (
         Forum.objects.in_date_order()
         .select_related(None)
         .only("id", "slug", "title", "process_id", "start_date", *translated_only(("title",)))
     )
+    if as_of is None:
+        # Today's forum rows from the maintained counts, read again only for the forums whose
+        # cache scopes changed since this process last read them (`ForumRowsMemo`).
+        forums = list(forum_rows_memo.annotate(forums))
+        maintained = StatusCount.objects.rows_of([Dimension.THEME, Dimension.OBJECTIVE], basis=objective_basis or None)
+        counts = {"forum": forum_rows_memo.rows(forums), **maintained}
+        approved_update_count = ActorReportCount.objects.approved_total()
+    else:
+        forums = list(forums)
+        counts = Recommendation.objects.for_dashboard(as_of, objective_basis=objective_basis or None)
+        approved_update_count = None
+    processes = list(Process.objects.all())
     by_process = defaultdict(lambda: defaultdict(int))
     process_of = {forum.pk: forum.process_id for forum in forums}
     overall = Breakdown()

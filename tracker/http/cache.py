@@ -64,7 +64,7 @@ from tracker import languages
 from tracker.http import single_flight
 from tracker.http.compression import accepts_gzip
 from tracker.http.content_language import requested_language
-from tracker.http.middleware import DatabaseUnavailableMiddleware
+from tracker.http.middleware import DatabaseUnavailableMiddleware, check_connection
 from tracker.models import cache_scopes
 
 logger = logging.getLogger(__name__)
@@ -241,6 +241,21 @@ def _serve(request, entry):
     return conditional or response
 
 
+def read_version(path):
+    """`cache_scopes.version_of(path)`, read again once on a new connection when the persistent one
+    fails (the database restarted since this process last used it): this read is the request's
+    first query and also the connection's health check (tracker.http.middleware.check_connection).
+    Raises OperationalError or InterfaceError when the database does not answer the second time."""
+    try:
+        return cache_scopes.version_of(path)
+    except (OperationalError, InterfaceError):
+        connection = connections[DEFAULT_DB_ALIAS]
+        if connection.in_atomic_block:
+            raise
+        connection.close()
+        return cache_scopes.version_of(path)
+
+
 class ResponseCacheMiddleware:
     """Serve anonymous reads from the cache, keyed by the cache scopes' versions (see the module docstring)."""
 
@@ -249,9 +264,10 @@ class ResponseCacheMiddleware:
 
     def __call__(self, request):
         if not cacheable_request(request):
+            check_connection()
             return self.get_response(request)
         try:
-            version = cache_scopes.version_of(languages.unprefixed(request.path_info))
+            version = read_version(languages.unprefixed(request.path_info))
         except (OperationalError, InterfaceError) as exception:
             # The outage handling of the views, for the query made before any view runs.
             return DatabaseUnavailableMiddleware(self.get_response).process_exception(request, exception)

@@ -3,8 +3,9 @@
 When PostgreSQL restarts (or SQLite stays locked), a query raises OperationalError or
 InterfaceError. Unhandled, that is a 500 (and a traceback in DEBUG). This middleware answers 503
 Service Unavailable with Retry-After instead: the generic templates/503.html for pages, the API's
-error format for /api/. Nothing else is needed to recover: Django checks a persistent connection
-before reusing it (CONN_HEALTH_CHECKS) and drops one that failed at the end of the request, so the
+error format for /api/. Nothing else is needed to recover: a persistent connection is checked
+before a request reuses it (`check_connection()`, or the retried data-version read of a cacheable
+request: tracker.http.cache) and Django drops one that failed at the end of the request, so the
 first request after the database is back reconnects.
 
 An outage met outside any view (in a middleware) reaches Django's handler500 instead, which
@@ -17,7 +18,7 @@ which the failure rolls back as a whole.
 import logging
 import sys
 
-from django.db import InterfaceError, OperationalError
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
@@ -27,6 +28,19 @@ logger = logging.getLogger(__name__)
 
 # Seconds a client should wait before trying again: a database restart takes a few.
 RETRY_AFTER_SECONDS = 30
+
+
+def check_connection(alias=DEFAULT_DB_ALIAS):
+    """Close the persistent connection of `alias` if it no longer answers (a database restarted
+    since the last request), so the request's first query opens a new one: Django's
+    CONN_HEALTH_CHECKS, made here instead. Django's check runs before the first query of every
+    request, one more round trip (PostgreSQL: `SELECT 1`) even for a cached answer whose one query
+    is its data version; settings turn it off, and the response cache checks only the requests
+    it does not answer from the cache (it retries its own read once on a fresh connection
+    instead). No query on SQLite (a file cannot go away) or without an open connection."""
+    connection = connections[alias]
+    if connection.connection is not None and not connection.in_atomic_block and not connection.is_usable():
+        connection.close()
 
 
 def database_unavailable_response(request):

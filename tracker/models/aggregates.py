@@ -19,9 +19,15 @@ Only the current state is maintained: a page asked for its statuses on a past da
 counts from the updates as before (`RecommendationQuerySet.with_effective_status`).
 """
 
+import threading
+from collections import defaultdict
+
 from django.db import connections, models, transaction
 from django.db.models import Count, Max
+from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext_lazy as _
+
+from .cache_scopes import CacheScope
 
 
 class Dimension(models.TextChoices):
@@ -49,13 +55,14 @@ class StatusCountQuerySet(models.QuerySet):
         Evaluates one query."""
         return self.rows_of([dimension], basis=basis, by_kind=[dimension] if by_kind else [])[dimension]
 
-    def rows_of(self, dimensions, *, basis=None, by_kind=()):
+    def rows_of(self, dimensions, *, basis=None, by_kind=(), groups=None):
         """`rows()` of several dimensions in one query: {dimension: rows}. The dimensions in
         `by_kind` come as two sets of rows, by status (with "kind": None) and by kind (with
         "effective_status": None), which `tracker.breakdowns.Breakdown.add` adds up alike: a
         breakdown shows its counts by status and by kind, never crossed, and this reads a fifth of
         the rows. Plain SQL, summed in the database and read without the ORM's per-row work (the
-        dashboard reads about 2,000 rows at 300,000 recommendations)."""
+        dashboard reads about 2,000 rows at 300,000 recommendations). With `groups` (a list of
+        ids), only those groups' rows: still one query when the list is empty (which reads none)."""
         dimensions = [str(dimension) for dimension in dimensions]
         kinds = [str(dimension) for dimension in by_kind if str(dimension) in dimensions]
         table = self.model._meta.db_table
@@ -64,6 +71,9 @@ class StatusCountQuerySet(models.QuerySet):
         if basis:
             where += " AND (dimension <> 'objective' OR basis = %s)"
             params.append(str(basis))
+        if groups is not None:
+            where += f" AND group_id IN ({', '.join(['%s'] * len(groups)) or 'NULL'})"
+            params += list(groups)
         sql = (
             f"SELECT dimension, group_id, NULL, status, SUM(n) FROM {table} WHERE {where} "  # noqa: S608
             "GROUP BY dimension, group_id, status"
@@ -284,3 +294,69 @@ def rebuild(using="default"):
 
 def tables_exist(using="default"):
     return {"tracker_statuscount", "tracker_actorreportcount"} <= set(connections[using].introspection.table_names())
+
+
+class ForumRowsMemo:
+    """Each forum's status rows (`StatusCount.objects.rows_of()` of the forum dimension, by status
+    and by kind) kept in this process between requests, keyed by the versions of the cache scopes
+    that change with them ("reference" and the forum's own: tracker.models.cache_scopes), so a
+    dashboard rendered after a write reads the rows of the forums that write changed, not the
+    ~10,000 rows of every forum (at 300,000 recommendations: docs/benchmarks.md).
+
+    Every change to a forum's recommendations bumps that forum's scope in the same transaction
+    (the scope triggers, as they bump the response cache's), before and after a move; bulk loads,
+    restores and TRUNCATE bump "reference". Rows are only kept and reused outside any transaction
+    (`in_atomic_block` false): they and the versions beside them are then committed, and a
+    version number a rolled-back transaction once reached can never stand for other rows here.
+    Entries are per database name too (a test database made again under the same name starts its
+    scopes at new values anyway: `fresh_version()`)."""
+
+    MAX_ENTRIES = 100_000
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.entries = {}
+
+    @staticmethod
+    def annotate(forums):
+        """`forums` (a Forum queryset) with `scope_version` and `reference_version`: the values
+        `rows()` keys each forum's rows by, read in the same query (a subquery by primary key)."""
+        text = models.CharField()
+        name = Concat(models.Value("forum:"), Cast(models.OuterRef("pk"), text), output_field=text)
+        return forums.annotate(
+            scope_version=models.Subquery(CacheScope.objects.filter(name=name).values("value")[:1]),
+            reference_version=models.Subquery(CacheScope.objects.filter(name="reference").values("value")[:1]),
+        )
+
+    def rows(self, forums, using="default"):
+        """The forum rows of `forums` (annotated by `annotate()`), as `rows_of([FORUM],
+        by_kind=[FORUM])["forum"]` gives them: one query, for the forums whose versions changed
+        since this process last read them (all of them inside a transaction or the first time)."""
+        connection = connections[using]
+        reuse = not connection.in_atomic_block
+        database = str(connection.settings_dict["NAME"])
+        keys = {forum.pk: (forum.reference_version, forum.scope_version) for forum in forums}
+        known = {}
+        if reuse:
+            with self.lock:
+                for pk, key in keys.items():
+                    entry = self.entries.get((database, pk))
+                    if entry is not None and entry[0] == key:
+                        known[pk] = entry[1]
+        stale = [pk for pk in keys if pk not in known]
+        # Every forum stale (the first time, or in a transaction): no id list to send.
+        groups = None if len(stale) == len(keys) else stale
+        fresh = defaultdict(list)
+        read = StatusCount.objects.using(using).rows_of([Dimension.FORUM], by_kind=[Dimension.FORUM], groups=groups)
+        for row in read[Dimension.FORUM]:
+            fresh[row["forum"]].append(row)
+        if reuse:
+            with self.lock:
+                if len(self.entries) + len(stale) > self.MAX_ENTRIES:
+                    self.entries.clear()
+                for pk in stale:
+                    self.entries[(database, pk)] = (keys[pk], fresh.get(pk, []))
+        return [row for pk in keys for row in (known[pk] if pk in known else fresh.get(pk, []))]
+
+
+forum_rows_memo = ForumRowsMemo()

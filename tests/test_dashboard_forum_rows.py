@@ -1,0 +1,97 @@
+"""The dashboard's forum rows kept between requests (tracker.models.aggregates.ForumRowsMemo): read
+again only for the forums whose cache scopes changed, never stale, never taken from a transaction
+that may roll back. Committed data (transaction=True): the memo is only used outside transactions."""
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from tracker import breakdowns
+from tracker.models import Forum, Recommendation, Status
+from tracker.models.aggregates import forum_rows_memo
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def three_forums(make_forum, make_recommendation):
+    forums = [make_forum(slug=f"memo-forum-{n}") for n in range(3)]
+    for forum in forums:
+        for n in range(2):
+            make_recommendation(code=f"{forum.slug.upper()}-{n}", forum=forum)
+    with forum_rows_memo.lock:
+        forum_rows_memo.entries.clear()
+    return forums
+
+
+def shown():
+    """{forum slug: {status: count}} as the dashboard shows them, and the SQL of the forum rows' query."""
+    with CaptureQueriesContext(connection) as queries:
+        dashboard = breakdowns.dashboard()
+    forum_sql = [q["sql"] for q in queries.captured_queries if "dimension IN ('forum')" in q["sql"]]
+    assert len(forum_sql) == 1
+    return {b.obj.slug: dict(b.counts) for b in dashboard.forums}, forum_sql[0]
+
+
+def counted():
+    result = {}
+    for slug, status in Recommendation.objects.values_list("forum__slug", "status"):
+        result.setdefault(slug, {}).setdefault(status, 0)
+        result[slug][status] += 1
+    return result
+
+
+def test_only_the_forums_a_change_touched_are_read_again(three_forums):
+    first, sql = shown()
+    assert first == counted()
+    assert "group_id IN" not in sql  # nothing kept yet: every forum's rows
+    again, sql = shown()
+    assert again == first
+    assert "group_id IN (NULL)" in sql  # nothing changed: no forum's rows
+    Recommendation.objects.filter(code="MEMO-FORUM-1-0").update(status=Status.IMPLEMENTED)
+    after, sql = shown()
+    assert after == counted()
+    assert after["memo-forum-1"] == {Status.NO_INFORMATION: 1, Status.IMPLEMENTED: 1}
+    assert f"group_id IN ({three_forums[1].pk})" in sql
+
+
+def test_a_recommendation_moved_to_another_forum_changes_both(three_forums):
+    shown()
+    Recommendation.objects.filter(code="MEMO-FORUM-0-0").update(forum=three_forums[2])
+    after, sql = shown()
+    assert after == counted()
+    assert sum(after["memo-forum-0"].values()) == 1 and sum(after["memo-forum-2"].values()) == 3
+    assert sorted(int(pk) for pk in sql.split("group_id IN (")[1].split(")")[0].split(", ")) == sorted(
+        [three_forums[0].pk, three_forums[2].pk]
+    )
+
+
+def test_rows_read_inside_a_transaction_that_rolls_back_are_not_kept(three_forums):
+    shown()
+
+    class RolledBack(Exception):
+        pass
+
+    with pytest.raises(RolledBack), transaction.atomic():
+        Recommendation.objects.filter(code="MEMO-FORUM-0-0").update(status=Status.IMPLEMENTED)
+        inside, _sql = shown()
+        assert inside["memo-forum-0"] == {Status.NO_INFORMATION: 1, Status.IMPLEMENTED: 1}
+        raise RolledBack
+    # The committed change after it may bring the forum's scope back to the same version number
+    # the rolled-back one had: the rows shown are still the committed ones.
+    Recommendation.objects.filter(code="MEMO-FORUM-0-1").update(status=Status.NOT_STARTED)
+    after, _sql = shown()
+    assert after == counted()
+    assert after["memo-forum-0"] == {Status.NO_INFORMATION: 1, Status.NOT_STARTED: 1}
+
+
+def test_a_forum_created_and_deleted_shows_at_once(three_forums, make_forum, make_recommendation):
+    shown()
+    forum = make_forum(slug="memo-forum-new")
+    make_recommendation(code="MEMO-NEW-0", forum=forum)
+    after, _sql = shown()
+    assert after == counted()
+    Recommendation.objects.filter(forum=three_forums[0]).delete()
+    Forum.objects.filter(pk=three_forums[0].pk).delete()
+    after, _sql = shown()
+    assert after == counted() and "memo-forum-0" not in after

@@ -86,8 +86,12 @@ class TranslationAdminMixin:
             field.has_changed = lambda initial, data, base=field.has_changed: bool(data) and base(initial, data)
         return field
 
+    # False: the list has no translations column (a list that is wide already); its filter stays.
+    translations_column = True
+
     def get_list_display(self, request):
-        return [*super().get_list_display(request), "translation_completeness"]
+        display = list(super().get_list_display(request))
+        return [*display, "translation_completeness"] if self.translations_column else display
 
     def get_list_filter(self, request):
         return [*super().get_list_filter(request), MissingTranslationFilter]

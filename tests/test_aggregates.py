@@ -8,6 +8,7 @@ import contextlib
 import csv
 import datetime
 import io
+import itertools
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -63,6 +64,8 @@ def _pick(items, n):
 
 def _record(w, a, b, c):
     rec = _pick(Recommendation.objects.order_by("pk"), a)
+    if rec is None:  # every recommendation deleted by the steps before
+        return
     by_focal = c % 3 == 0
     services.record_progress(
         rec,
@@ -96,6 +99,8 @@ def _delete_update(w, a, b, c):
 
 def _edit(w, a, b, c):
     rec = _pick(Recommendation.objects.order_by("pk"), a)
+    if rec is None:
+        return
     rec.kind = _pick(Kind.values, b)
     rec.forum = _pick(w["forums"], c)
     services.save_recommendation(rec, user=w["secretariat"])
@@ -113,6 +118,8 @@ def _tag(w, a, b, c):
 
 def _link_actor(w, a, b, c):
     rec = _pick(Recommendation.objects.order_by("pk"), a)
+    if rec is None:
+        return
     actor = _pick(w["actors"], b)
     if c % 2:
         rec.actors.add(actor)
@@ -122,6 +129,8 @@ def _link_actor(w, a, b, c):
 
 def _map_objective(w, a, b, c):
     rec = _pick(Recommendation.objects.order_by("pk"), a)
+    if rec is None:
+        return
     objective = _pick(w["objectives"], b)
     mapping = ObjectiveMapping.objects.filter(recommendation=rec, frameworkobjective=objective).first()
     if mapping is None:
@@ -137,9 +146,12 @@ def _map_objective(w, a, b, c):
             mapping.save()
 
 
+_new_codes = itertools.count(1)
+
+
 def _create(w, a, b, c):
     rec = Recommendation(
-        code=f"NEW-{Recommendation.objects.count()}-{a}",
+        code=f"NEW-{next(_new_codes)}-{a}",  # unique even after deletions (a count is not)
         forum=_pick(w["forums"], a),
         text="New",
         kind=_pick(Kind.values, b),
@@ -150,6 +162,8 @@ def _create(w, a, b, c):
 
 def _delete_recommendation(w, a, b, c):
     rec = _pick(Recommendation.objects.order_by("pk"), a)
+    if rec is None:
+        return
     for update in rec.updates.all():
         services.delete_update(update, user=w["secretariat"])
     rec.delete()  # as the admin deletes: its links first (Django's collector), then the row

@@ -432,6 +432,33 @@ def test_summary_counts_what_the_list_with_the_same_filters_lists(api_world, ano
         assert summary["by_status"][status] == sum(row["status"] == status for row in listed)
 
 
+def test_the_unfiltered_summary_reads_the_maintained_counts_and_equals_a_recount(
+    api_world, anon, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tracker.models import Recommendation
+
+    def recount():
+        counts = dict.fromkeys(Status.values, 0)
+        for status in Recommendation.objects.values_list("status", flat=True):
+            counts[status] += 1
+        return {"total": sum(counts.values()), "by_status": counts}
+
+    Recommendation.objects.filter(status="no_information").update(status="stalled")  # triggers keep the counts
+    for path in ("/recommendations/summary/", "/summary/", "/summary/?lang=fr"):
+        with CaptureQueriesContext(connection) as queries:
+            body = anon.get(f"{API}{path}").json()
+        assert body == recount() and body["by_status"]["stalled"] == 2, path
+        assert any("tracker_statuscount" in q["sql"] for q in queries.captured_queries), path
+        assert not any('FROM "tracker_recommendation"' in q["sql"] for q in queries.captured_queries), path
+    # A filter counts the selected rows (the maintained counts hold no search or date).
+    with CaptureQueriesContext(connection) as queries:
+        anon.get(f"{API}/summary/", {"search": "workshop"})
+    assert any('FROM "tracker_recommendation"' in q["sql"] for q in queries.captured_queries)
+
+
 def test_summary_as_of_counts_the_status_on_that_date(api_world, anon):
     body = anon.get(f"{API}/recommendations/summary/", {"as_of": "2008-12-31"}).json()
     assert body["by_status"]["in_progress"] == 1  # ethical was in progress then, implemented in 2009

@@ -30,6 +30,7 @@ from tracker.models import (
     ProgressUpdate,
     Recommendation,
     Roundtable,
+    StatusCount,
     Theme,
 )
 from tracker.roles import is_secretariat
@@ -244,8 +245,14 @@ class RecommendationViewSet(ReadOnlyViewSet):
     )
     @action(detail=False, pagination_class=None)
     def summary(self, request):
-        # One GROUP BY query: SELECT effective_status, COUNT(id) … GROUP BY effective_status.
-        counts = self.filter_queryset(self.get_queryset()).count_by_status()
+        # One query: without any filter (today, all recommendations) the sums of the maintained
+        # counts (tracker.models.aggregates: a few thousand rows whatever the data size), else a
+        # GROUP BY of the selected rows: SELECT effective_status, COUNT(id) … GROUP BY effective_status.
+        queryset = self.filter_queryset(self.get_queryset())
+        if any(value not in (None, "", []) for value in self.filterset.form.cleaned_data.values()):
+            counts = queryset.count_by_status()
+        else:
+            counts = StatusCount.objects.status_totals()
         if not any(counts.values()):
             self.filterset.refuse_unknown_references()
         return Response({"total": sum(counts.values()), "by_status": counts})

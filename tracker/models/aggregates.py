@@ -95,6 +95,18 @@ class StatusCountQuerySet(models.QuerySet):
             result[dimension].append(row)
         return result
 
+    def status_totals(self):
+        """{status: count} of every recommendation, for every status in display order, zeros
+        included, as `RecommendationQuerySet.count_by_status()` counts them today: the sums of the
+        forums' maintained counts (each recommendation has one forum). One query."""
+        from .status import Status
+
+        counts = dict.fromkeys(Status.values, 0)
+        rows = self.filter(dimension=Dimension.FORUM, n__gt=0).values_list("status").annotate(total=models.Sum("n"))
+        for status, total in rows.order_by():
+            counts[status] = total
+        return counts
+
     def by_process(self, process=None):
         """Rows of the counts per process (or per forum of `process`, if given) by kind, shaped as
         `status_counts("forum__process", "kind")` (or `("forum", "kind")`): one query."""

@@ -199,43 +199,6 @@ def committed_recommendation(django_db_setup, django_db_blocker):
             actor.delete()
 
 
-@pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-    reason="needs PostgreSQL: it kills the connection's server process (SQLite has none to kill)",
-)
-def test_a_connection_killed_between_the_update_and_the_status_leaves_neither(committed_recommendation, monkeypatch):
-    import psycopg
-
-    recommendation, user, actor = committed_recommendation
-    history = recommendation.history.count()
-    write_status = services._refresh_current_status
-    reached = []
-
-    def killed(rec, who):
-        reached.append(ProgressUpdate.objects.filter(recommendation=rec).exists())
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            pid = cursor.fetchone()[0]
-        params = {"dbname": connection.settings_dict["NAME"]}
-        for key in ("USER", "PASSWORD", "HOST", "PORT"):
-            if connection.settings_dict.get(key):
-                params[key.lower()] = connection.settings_dict[key]
-        with psycopg.connect(**params, autocommit=True) as other:
-            other.execute("SELECT pg_terminate_backend(%s)", [pid])
-        return write_status(rec, who)
-
-    monkeypatch.setattr(services, "_refresh_current_status", killed)
-    with pytest.raises((OperationalError, InterfaceError)):  # "terminating connection due to administrator command"
-        services.record_progress(recommendation, user=user, actor=actor, status="implemented", summary="Done.")
-    assert reached == [True]
-    connection.close()  # the killed connection; the next query opens a new one
-    recommendation.refresh_from_db()
-    assert (recommendation.status, recommendation.version) == (Recommendation.Status.NO_INFORMATION, 1)
-    assert not ProgressUpdate.objects.exists()
-    assert not ProgressUpdate.history.exists()
-    assert recommendation.history.count() == history
-
-
 def _terminate_backend_of(wrapper):
     """End the server process of `wrapper`'s open connection from another connection, as a database
     restart or an idle-session timeout would: the wrapper still holds the dead connection."""
@@ -248,6 +211,33 @@ def _terminate_backend_of(wrapper):
             params[key.lower()] = wrapper.settings_dict[key]
     with psycopg.connect(**params, autocommit=True) as other:
         other.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="needs PostgreSQL: it kills the connection's server process (SQLite has none to kill)",
+)
+def test_a_connection_killed_between_the_update_and_the_status_leaves_neither(committed_recommendation, monkeypatch):
+    recommendation, user, actor = committed_recommendation
+    history = recommendation.history.count()
+    write_status = services._refresh_current_status
+    reached = []
+
+    def killed(rec, who):
+        reached.append(ProgressUpdate.objects.filter(recommendation=rec).exists())
+        _terminate_backend_of(connection)
+        return write_status(rec, who)
+
+    monkeypatch.setattr(services, "_refresh_current_status", killed)
+    with pytest.raises((OperationalError, InterfaceError)):  # "terminating connection due to administrator command"
+        services.record_progress(recommendation, user=user, actor=actor, status="implemented", summary="Done.")
+    assert reached == [True]
+    connection.close()  # the killed connection; the next query opens a new one
+    recommendation.refresh_from_db()
+    assert (recommendation.status, recommendation.version) == (Recommendation.Status.NO_INFORMATION, 1)
+    assert not ProgressUpdate.objects.exists()
+    assert not ProgressUpdate.history.exists()
+    assert recommendation.history.count() == history
 
 
 @pytest.mark.skipif(

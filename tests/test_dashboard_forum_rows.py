@@ -21,16 +21,21 @@ def three_forums(make_forum, make_recommendation):
             make_recommendation(code=f"{forum.slug.upper()}-{n}", forum=forum)
     with forum_rows_memo.lock:
         forum_rows_memo.entries.clear()
+        forum_rows_memo.instances.clear()
     return forums
 
 
-def shown():
-    """{forum slug: {status: count}} as the dashboard shows them, and the SQL of the forum rows' query."""
+def shown(with_forums_sql=False):
+    """{forum slug: {status: count}} as the dashboard shows them, and the SQL of the forum rows'
+    query (with `with_forums_sql`, also the SQL of the queries that read the forums themselves)."""
     with CaptureQueriesContext(connection) as queries:
         dashboard = breakdowns.dashboard()
     forum_sql = [q["sql"] for q in queries.captured_queries if "dimension IN ('forum')" in q["sql"]]
     assert len(forum_sql) == 1
-    return {b.obj.slug: dict(b.counts) for b in dashboard.forums}, forum_sql[0]
+    result = {b.obj.slug: dict(b.counts) for b in dashboard.forums}, forum_sql[0]
+    if with_forums_sql:
+        result += ([q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "tracker_forum"')],)
+    return result
 
 
 def counted():
@@ -95,3 +100,15 @@ def test_a_forum_created_and_deleted_shows_at_once(three_forums, make_forum, mak
     Forum.objects.filter(pk=three_forums[0].pk).delete()
     after, _sql = shown()
     assert after == counted() and "memo-forum-0" not in after
+
+
+def test_the_forums_are_read_again_only_when_the_reference_data_changed(three_forums):
+    _shown, _sql, forums_sql = shown(with_forums_sql=True)
+    assert len(forums_sql) == 1 and '"tracker_forum"."title"' in forums_sql[0]  # the instances, the first time
+    _shown, _sql, forums_sql = shown(with_forums_sql=True)
+    assert len(forums_sql) == 1 and '"tracker_forum"."title"' not in forums_sql[0]  # ids and versions only
+    Forum.objects.filter(pk=three_forums[1].pk).update(title="Renamed forum")
+    with CaptureQueriesContext(connection):
+        dashboard = breakdowns.dashboard()
+    assert [str(b.obj.title) for b in dashboard.forums if b.obj.pk == three_forums[1].pk] == ["Renamed forum"]
+    assert {b.obj.slug: dict(b.counts) for b in dashboard.forums} == counted()

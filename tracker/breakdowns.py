@@ -187,9 +187,9 @@ def dashboard(as_of=None, recent=5, objective_basis=""):
     if as_of is None:
         # Today's forum rows from the maintained counts, read again only for the forums whose
         # cache scopes changed since this process last read them (`ForumRowsMemo`).
-        forums = list(forum_rows_memo.annotate(forums))
+        forums, versions = forum_rows_memo.forums(forums)
         maintained = StatusCount.objects.rows_of([Dimension.THEME, Dimension.OBJECTIVE], basis=objective_basis or None)
-        counts = {"forum": forum_rows_memo.rows(forums), **maintained}
+        counts = {"forum": forum_rows_memo.rows(versions), **maintained}
         approved_update_count = ActorReportCount.objects.approved_total()
     else:
         forums = list(forums)

@@ -327,7 +327,8 @@ class ForumRowsMemo:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.entries = {}
+        self.entries = {}  # (database, forum id) -> (versions, rows)
+        self.instances = {}  # database -> (reference version, {forum id: Forum})
 
     @staticmethod
     def annotate(forums):
@@ -340,14 +341,38 @@ class ForumRowsMemo:
             reference_version=models.Subquery(CacheScope.objects.filter(name="reference").values("value")[:1]),
         )
 
-    def rows(self, forums, using="default"):
-        """The forum rows of `forums` (annotated by `annotate()`), as `rows_of([FORUM],
-        by_kind=[FORUM])["forum"]` gives them: one query, for the forums whose versions changed
-        since this process last read them (all of them inside a transaction or the first time)."""
+    def forums(self, queryset, using="default"):
+        """(forums, keys): the Forum instances of `queryset` in its order and each one's versions
+        {pk: (reference version, own version)}, for `rows()`. One query: the instances themselves
+        are kept per process by the "reference" version (a forum's own fields change only with
+        it) and reused while it stands, and then only each forum's id and versions are read (a
+        changed reference version, or a forum not kept, reads the instances: a second query).
+        Outside transactions only, as the rows."""
         connection = connections[using]
         reuse = not connection.in_atomic_block
         database = str(connection.settings_dict["NAME"])
-        keys = {forum.pk: (forum.reference_version, forum.scope_version) for forum in forums}
+        annotated = self.annotate(queryset)
+        with self.lock:
+            kept = self.instances.get(database) if reuse else None
+        if kept is not None:
+            reference, by_pk = kept
+            versions = list(annotated.values_list("pk", "reference_version", "scope_version"))
+            if all(version == reference and pk in by_pk for pk, version, _own in versions):
+                return [by_pk[pk] for pk, _r, _o in versions], {pk: (ref, own) for pk, ref, own in versions}
+        forums = list(annotated)
+        if reuse and forums:
+            with self.lock:
+                self.instances[database] = (forums[0].reference_version, {forum.pk: forum for forum in forums})
+        return forums, {forum.pk: (forum.reference_version, forum.scope_version) for forum in forums}
+
+    def rows(self, keys, using="default"):
+        """The forum rows of the forums of `keys` ({pk: versions} as `forums()` gives them), as
+        `rows_of([FORUM], by_kind=[FORUM])["forum"]` gives them: one query, for the forums whose
+        versions changed since this process last read them (all of them inside a transaction or
+        the first time)."""
+        connection = connections[using]
+        reuse = not connection.in_atomic_block
+        database = str(connection.settings_dict["NAME"])
         known = {}
         if reuse:
             with self.lock:

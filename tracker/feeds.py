@@ -22,14 +22,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from tracker.filters import RecommendationFilterSet
-from tracker.languages import html_lang
+from tracker.languages import html_lang, text_direction
 from tracker.models import Actor, Forum, FrameworkObjective, Process, ProgressUpdate, Recommendation, Roundtable, Theme
 from tracker.models.translations import current_lang, localize
 from tracker.templatetags.tracker_tags import browse_query
 from tracker.text import xml_safe
 
 FEED_SIZE = 50
-RTL = {"ar"}
 # The translated field that names each kind of object a feed's title can name.
 NAMED_BY = {
     Process: "name",
@@ -50,7 +49,7 @@ def _named(obj):
 
 def _lang_attributes(language):
     """The `lang` and `dir` of a text in `language` (a Django code) shown in a feed of another."""
-    return html_lang(language), "rtl" if language in RTL else "ltr"
+    return html_lang(language), text_direction(language)
 
 
 def _paragraph(shown):

@@ -13,7 +13,7 @@ that class with one property changed, the prefix, so LocaleMiddleware, `reverse(
 
 from django.conf import settings
 from django.urls import LocalePrefixPattern, URLResolver
-from django.utils.translation import get_language, to_locale
+from django.utils.translation import get_language, get_language_info, to_locale
 
 # A language whose URL segment is not its Django code.
 URL_SEGMENTS = {"zh-hans": "zh"}
@@ -32,6 +32,12 @@ def url_segment(language):
 def html_lang(language):
     """The BCP 47 tag of `language` (a Django code) for `lang` and `hreflang`: "zh-Hans", "fr"."""
     return to_locale(language).replace("_", "-")
+
+
+def text_direction(language):
+    """The `dir` of a text in `language` (a Django code): "rtl" for Arabic, "ltr" for the others
+    (Django's language information, `bidi`)."""
+    return "rtl" if get_language_info(language)["bidi"] else "ltr"
 
 
 def language_of_path(path_info):

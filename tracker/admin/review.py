@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker import roles, services
-from tracker.languages import html_lang
+from tracker.languages import html_lang, text_direction
 from tracker.models import ProgressUpdate
 from tracker.models.translations import LANGUAGE_NAMES, LANGUAGES, TranslationStatus, column, status_of
 
@@ -55,7 +55,7 @@ def awaiting_review():
 
 def _text_lang(language):
     """{"lang", "dir"} of a text in `language` (a Django code), for its element's attributes."""
-    return {"lang": html_lang(language), "dir": "rtl" if language == "ar" else "ltr"}
+    return {"lang": html_lang(language), "dir": text_direction(language)}
 
 
 def summary_translations(update):

@@ -40,11 +40,6 @@ def _reviewer_users():
     return users.filter(Q(groups__name=roles.SECRETARIAT) | Q(is_superuser=True))
 
 
-def reviewers():
-    """E-mail addresses of the secretariat's reviewers (sorted, without duplicates)."""
-    return sorted(set(_reviewer_users().values_list("email", flat=True)))
-
-
 def by_language(rows):
     """{language code: sorted addresses}, ordered by code, of `rows`, (address, language) pairs as
     `values_list("email", "preference__language")` gives them: a language None (no preference) or

@@ -9,12 +9,11 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from tracker.languages import html_lang
+from tracker.languages import html_lang, text_direction
 from tracker.models.translations import SOURCE, TranslationStatus, localize, normalise_lang
 
 register = template.Library()
 
-RTL = {"ar"}
 LABELS = {
     TranslationStatus.MACHINE: _("machine translation, unreviewed"),
     TranslationStatus.REVIEWED: _("reviewed translation"),
@@ -42,8 +41,7 @@ def localized(record, field, words=0, linebreaks=False, label=True):
     page = normalise_lang(get_language())
     if shown.lang == page and shown.status == SOURCE:
         return format_html("{}", body)
-    direction = "rtl" if shown.lang in RTL else "ltr"
-    text = format_html('<span lang="{}" dir="{}">{}</span>', html_lang(shown.lang), direction, body)
+    text = format_html('<span lang="{}" dir="{}">{}</span>', html_lang(shown.lang), text_direction(shown.lang), body)
     if not label or shown.status == SOURCE:
         return text
     return format_html(

@@ -11,6 +11,7 @@ import threading
 import uuid
 
 import pytest
+import redis
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.test import RequestFactory
@@ -88,6 +89,9 @@ def test_concurrent_anonymous_requests_are_each_counted(redis_cache, settings):
     try:
         assert allowed == RATE
         assert redis_cache.get(key) == THREADS * REQUESTS_PER_THREAD
+        # The counter expires once its window (an hour) is over, not never (nor at Redis's whim).
+        ttl = redis.Redis.from_url(REDIS_URL).ttl(redis_cache.make_key(key))
+        assert 3600 - 60 < ttl <= 3601
     finally:
         redis_cache.delete(key)
 

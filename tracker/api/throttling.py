@@ -6,10 +6,14 @@ Counters live in Django's default cache: per process by default, shared between 
 servers when CACHE_URL points at Redis. A throttled request gets 429 with Retry-After.
 
 Counting is a fixed window: time is cut into windows of the rate's period, numbered from the
-epoch, and each client has one counter per window, keyed by the window's number. A request adds
-the counter if it is missing (`cache.add`, which never overwrites) and increments it
-(`cache.incr`); both are atomic in Redis and in the per-process cache, so concurrent workers
-never lose a count, and a request is refused when its increment passes the rate. DRF's own
+epoch, and each client has one counter per window, keyed by the window's number. A request
+creates the counter if it is missing (never overwriting it) and increments it, atomically, so
+concurrent workers never lose a count, and a request is refused when its increment passes the
+rate. In Redis both go in one round trip (`SET NX EX` and `INCR` pipelined, on the cache's own
+server and key names, so `cache.get()` reads the count); Django's cache API would take three
+(`add`, then `incr`'s existence check and increment), and every API answer served from the
+response cache pays this check (docs/benchmarks.md). In the per-process cache, `cache.add` and
+`cache.incr`. DRF's own
 throttles keep the time of every request of the period instead and read and write that whole
 list on every request: at a deployment's generous rate (say 100,000/min) that is a list of tens
 of thousands of floats per request, slower than the answer itself, and a read-then-write that
@@ -25,12 +29,58 @@ count against the anonymous rate too; tracker.apps registers it with the cache.
 """
 
 import math
+import threading
 
+import redis
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
 from tracker.http.client_address import client_address
+
+REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
+_clients = {}
+_clients_lock = threading.Lock()
+
+
+def _redis_client():
+    """A redis-py client of the default cache's server when that cache is Django's RedisCache (its
+    first LOCATION: the one Django writes to), else None. One client (and connection pool) per
+    location and process."""
+    config = settings.CACHES["default"]
+    if config["BACKEND"] != REDIS_BACKEND:
+        return None
+    location = config["LOCATION"]
+    if not isinstance(location, str):
+        location = location[0]
+    location = location.split(",")[0]
+    with _clients_lock:
+        client = _clients.get(location)
+        if client is None:
+            client = _clients[location] = redis.Redis.from_url(location)
+    return client
+
+
+def count_in_window(cache, key, timeout):
+    """Add one to the counter `key` of `cache` (Django's default cache), creating it at 0 to live
+    `timeout` seconds if missing; return the new count (int). Atomic between processes sharing the
+    cache. Raises the cache's connection errors (redis.ConnectionError when Redis is down)."""
+    client = _redis_client()
+    if client is None:
+        cache.add(key, 0, timeout)
+        try:
+            return cache.incr(key)
+        except ValueError:
+            # Evicted between add and incr: this request is the window's first.
+            cache.add(key, 1, timeout)
+            return 1
+    name = cache.make_key(key)
+    with client.pipeline(transaction=False) as pipe:
+        pipe.set(name, 0, ex=timeout, nx=True)
+        pipe.incr(name)
+        _created, count = pipe.execute()
+    return count
 
 
 class _ByClientAddress:
@@ -55,13 +105,7 @@ class _CountPerWindow:
         self.window_end = (window + 1) * self.duration
         key = f"{self.key}:{window}"
         # The counter lives until its window has ended whenever in the window it was created.
-        self.cache.add(key, 0, self.duration + 1)
-        try:
-            count = self.cache.incr(key)
-        except ValueError:
-            # Evicted between add and incr: this request is the window's first.
-            self.cache.add(key, 1, self.duration + 1)
-            count = 1
+        count = count_in_window(self.cache, key, self.duration + 1)
         if count > self.num_requests:
             return self.throttle_failure()
         return True

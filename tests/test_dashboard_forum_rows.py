@@ -112,3 +112,36 @@ def test_the_forums_are_read_again_only_when_the_reference_data_changed(three_fo
         dashboard = breakdowns.dashboard()
     assert [str(b.obj.title) for b in dashboard.forums if b.obj.pk == three_forums[1].pk] == ["Renamed forum"]
     assert {b.obj.slug: dict(b.counts) for b in dashboard.forums} == counted()
+
+
+def test_each_forum_breakdown_is_built_once_and_again_only_for_a_changed_forum(three_forums):
+    first = breakdowns.dashboard()
+    again = breakdowns.dashboard()
+    assert all(a is b for a, b in zip(first.forums, again.forums, strict=True))  # kept, not rebuilt
+    Recommendation.objects.filter(code="MEMO-FORUM-1-0").update(status=Status.IMPLEMENTED)
+    after = breakdowns.dashboard()
+    rebuilt = [b.obj.slug for a, b in zip(again.forums, after.forums, strict=True) if a is not b]
+    assert rebuilt == ["memo-forum-1"]
+    # The overall and per-process breakdowns add up the kept and the rebuilt ones: a recount.
+    statuses = {}
+    for status in Recommendation.objects.values_list("status", flat=True):
+        statuses[status] = statuses.get(status, 0) + 1
+    assert after.overall.counts == statuses
+    assert sum(sum(p.counts.values()) for p in after.processes) == Recommendation.objects.count()
+
+
+def test_the_page_draws_a_changed_forum_anew_in_each_language(three_forums, client, settings):
+    settings.RESPONSE_CACHE_MB = 0  # every request renders
+    english = client.get("/").content.decode()
+    french = client.get("/fr/").content.decode()
+    assert 'href="/fr/recommendations/?forum=memo-forum-1"' in french
+    assert 'href="/fr/recommendations/?forum=memo-forum-1"' not in english
+    row = 'href="/recommendations/?forum=memo-forum-1" aria-label="2 recommendations: '
+    assert row in english
+    Recommendation.objects.filter(code="MEMO-FORUM-1-0").update(status=Status.IMPLEMENTED)
+    english = client.get("/").content.decode()
+    assert row in english
+    assert 'href="/recommendations/?forum=memo-forum-1&amp;status=implemented"' in english
+    french = client.get("/fr/").content.decode()
+    assert 'href="/fr/recommendations/?forum=memo-forum-1&amp;status=implemented"' in french
+    assert 'href="/recommendations/?forum=memo-forum-1&amp;status=implemented"' not in french

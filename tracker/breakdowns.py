@@ -7,9 +7,11 @@ bar with counts, percentages and the filters each number links to, and arranges 
 recommendations under its roundtables. Nothing here queries per row.
 """
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connections
 from django.db.models import Count, Max
 
 from tracker.models import (
@@ -70,6 +72,9 @@ class Breakdown:
     list it counts; `obj` is the model instance the group stands for, if any. `kinds` counts the
     same recommendations by kind ({"recommendation": 18, "key_message": 19, ...}) when the rows
     they were counted from carry it (`status_counts(..., "kind")`), for the `kind_counts` tag.
+    `rendered` keeps the breakdown's table row as the `breakdown_rows` tag rendered it, per
+    (language, as-of date): a breakdown the dashboard keeps between requests (`ForumBreakdowns`)
+    is drawn once.
     """
 
     label: str = ""
@@ -77,6 +82,7 @@ class Breakdown:
     obj: object = None
     counts: dict = field(default_factory=dict)
     kinds: dict = field(default_factory=dict)
+    rendered: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def total(self):
@@ -130,11 +136,6 @@ def breakdowns_by(rows, key, groups, filter_name, slug_attr="slug", keep_empty=T
     return result if keep_empty else [breakdown for breakdown in result if breakdown.total]
 
 
-def _labelled(breakdown, label):
-    breakdown.label = label
-    return breakdown
-
-
 @dataclass
 class Dashboard:
     overall: Breakdown
@@ -165,11 +166,73 @@ def reporting_actors(as_of=None, limit=5):
     )
 
 
+class ForumBreakdowns:
+    """Today's `Breakdown` of each forum, kept in this process between dashboards, per database and
+    forum, beside the versions of the cache scopes its counts and title come from
+    (`ForumRowsMemo.forums()`): a dashboard after a write builds (and draws, in each language:
+    `Breakdown.rendered`) the breakdown of that write's forum only, and reuses the ~400 others as
+    they are. Kept and reused only outside transactions, as the rows."""
+
+    MAX_ENTRIES = 50_000
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.entries = {}  # (database, forum id) -> (versions, Breakdown)
+
+    def breakdowns(self, forums, versions, using="default"):
+        """A `Breakdown` of each of `forums` (in their order), `versions` as `ForumRowsMemo.forums()`
+        gives them: one query (the rows of the forums whose breakdown is not kept)."""
+        connection = connections[using]
+        reuse = not connection.in_atomic_block
+        database = str(connection.settings_dict["NAME"])
+        kept = {}
+        if reuse:
+            with self.lock:
+                for forum in forums:
+                    entry = self.entries.get((database, forum.pk))
+                    if entry is not None and entry[0] == versions[forum.pk]:
+                        kept[forum.pk] = entry[1]
+        stale = [forum for forum in forums if forum.pk not in kept]
+        keys = {forum.pk: versions[forum.pk] for forum in stale}
+        rows = forum_rows_memo.rows(keys, using, every=len(stale) == len(forums))
+        built = {breakdown.obj.pk: breakdown for breakdown in breakdowns_by(rows, "forum", stale, "forum")}
+        if reuse:
+            with self.lock:
+                if len(self.entries) + len(built) > self.MAX_ENTRIES:
+                    self.entries.clear()
+                for pk, breakdown in built.items():
+                    self.entries[(database, pk)] = (versions[pk], breakdown)
+        return [kept.get(forum.pk) or built[forum.pk] for forum in forums]
+
+
+forum_breakdown_memo = ForumBreakdowns()
+
+
+def _sum_forums(forums, processes):
+    """(overall, per process): breakdowns adding up those of `forums` (each recommendation has one
+    forum and each forum one process), the processes' in the order of `processes`. No queries."""
+    overall = Breakdown()
+    by_process = {process.pk: Breakdown(filters={"process": process.slug}, obj=process) for process in processes}
+    for forum in forums:
+        targets = [overall]
+        process = by_process.get(forum.obj.process_id)
+        if process is not None:
+            targets.append(process)
+        for target in targets:
+            for status, n in forum.counts.items():
+                target.counts[status] = target.counts.get(status, 0) + n
+            for kind, n in forum.kinds.items():
+                target.kinds[kind] = target.kinds.get(kind, 0) + n
+    for process in by_process.values():
+        process.label = process.obj.name + (f" ({process.obj.acronym})" if process.obj.acronym else "")
+    return overall, list(by_process.values())
+
+
 def dashboard(as_of=None, recent=5, objective_basis=""):
     """Everything the dashboard shows, in nine queries whatever the amount of data (ten with
     `as_of`): the status counts per forum, theme and objective (today's maintained ones,
     `StatusCount`, in two queries, the forums' only for the forums changed since this process last
-    read them: `ForumRowsMemo`; on a past date `Recommendation.objects.for_dashboard()`, three;
+    read them: `ForumBreakdowns`; on a past date `Recommendation.objects.for_dashboard()`, three;
     the objectives counted from the mappings of `objective_basis` only, if given), the processes,
     forums (with their process), themes and GCM objectives in the order the dashboard lists them
     (four), the number of approved updates reported by `as_of`, the `recent` latest ones and the
@@ -185,37 +248,24 @@ def dashboard(as_of=None, recent=5, objective_basis=""):
         .only("id", "slug", "title", "process_id", "start_date", *translated_only(("title",)))
     )
     if as_of is None:
-        # Today's forum rows from the maintained counts, read again only for the forums whose
-        # cache scopes changed since this process last read them (`ForumRowsMemo`).
+        # Today's forum breakdowns from the maintained counts, built again only for the forums
+        # whose cache scopes changed since this process last built them (`ForumBreakdowns`).
         forums, versions = forum_rows_memo.forums(forums)
-        maintained = StatusCount.objects.rows_of([Dimension.THEME, Dimension.OBJECTIVE], basis=objective_basis or None)
-        counts = {"forum": forum_rows_memo.rows(versions), **maintained}
+        forum_rows = forum_breakdown_memo.breakdowns(forums, versions)
+        counts = StatusCount.objects.rows_of([Dimension.THEME, Dimension.OBJECTIVE], basis=objective_basis or None)
         approved_update_count = ActorReportCount.objects.approved_total()
     else:
         forums = list(forums)
         counts = Recommendation.objects.for_dashboard(as_of, objective_basis=objective_basis or None)
+        forum_rows = breakdowns_by(counts["forum"], "forum", forums, "forum")
         approved_update_count = None
-    processes = list(Process.objects.all())
-    by_process = defaultdict(lambda: defaultdict(int))
-    process_of = {forum.pk: forum.process_id for forum in forums}
-    overall = Breakdown()
-    for row in counts["forum"]:
-        by_process[process_of.get(row["forum"])][row["effective_status"], row["kind"]] += row["n"]
-        overall.add(row["effective_status"], row["n"], row["kind"])
-    process_rows = [
-        {"forum__process": process, "effective_status": status, "kind": kind, "n": n}
-        for process, statuses in by_process.items()
-        for (status, kind), n in statuses.items()
-    ]
+    overall, processes = _sum_forums(forum_rows, Process.objects.all())
     objectives = list(FrameworkObjective.objects.filter(framework=FrameworkObjective.Framework.GCM))
     public = ProgressUpdate.objects.reported_by_on(as_of)
     return Dashboard(
         overall=overall,
-        processes=[
-            _labelled(breakdown, breakdown.obj.name + (f" ({breakdown.obj.acronym})" if breakdown.obj.acronym else ""))
-            for breakdown in breakdowns_by(process_rows, "forum__process", processes, "process")
-        ],
-        forums=breakdowns_by(counts["forum"], "forum", forums, "forum"),
+        processes=processes,
+        forums=forum_rows,
         themes=breakdowns_by(counts["theme"], "themes", Theme.objects.all(), "theme"),
         objectives=breakdowns_by(
             counts["objective"], "objective_mappings__frameworkobjective", objectives, "objective", keep_empty=False

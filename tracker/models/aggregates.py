@@ -365,11 +365,12 @@ class ForumRowsMemo:
                 self.instances[database] = (forums[0].reference_version, {forum.pk: forum for forum in forums})
         return forums, {forum.pk: (forum.reference_version, forum.scope_version) for forum in forums}
 
-    def rows(self, keys, using="default"):
+    def rows(self, keys, using="default", every=True):
         """The forum rows of the forums of `keys` ({pk: versions} as `forums()` gives them), as
         `rows_of([FORUM], by_kind=[FORUM])["forum"]` gives them: one query, for the forums whose
         versions changed since this process last read them (all of them inside a transaction or
-        the first time)."""
+        the first time). `every`: `keys` holds every forum (then a read of all of them sends no
+        id list); false for some forums only."""
         connection = connections[using]
         reuse = not connection.in_atomic_block
         database = str(connection.settings_dict["NAME"])
@@ -382,7 +383,7 @@ class ForumRowsMemo:
                         known[pk] = entry[1]
         stale = [pk for pk in keys if pk not in known]
         # Every forum stale (the first time, or in a transaction): no id list to send.
-        groups = None if len(stale) == len(keys) else stale
+        groups = None if every and len(stale) == len(keys) else stale
         fresh = defaultdict(list)
         read = StatusCount.objects.using(using).rows_of([Dimension.FORUM], by_kind=[Dimension.FORUM], groups=groups)
         for row in read[Dimension.FORUM]:

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format, get_format
 from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext, to_locale
 from django.utils.translation import gettext_lazy as _
 
@@ -251,6 +252,23 @@ def breakdown_row(context, row):
     identity = (obj._meta.label, obj.pk, getattr(obj, "slug", "")) if obj is not None else ()
     key = ("row", str(row.label), identity, *_breakdown_key(row, as_of))
     return _memo(key, lambda: render_to_string("tracker/includes/breakdown_row.html", {"row": row, "as_of": as_of}))
+
+
+@register.simple_tag(takes_context=True)
+def breakdown_rows(context, rows):
+    """The rows of a breakdown table, one `breakdown_row` each, joined: a row a breakdown already
+    holds for this language and as-of date (`Breakdown.rendered`: a forum's breakdown kept between
+    dashboards) costs a lookup, so a dashboard after a write draws the row of that write's forum
+    only, not ~400."""
+    as_of = context.get("as_of")
+    key = (get_language(), _iso(as_of) if as_of else "")
+    parts = []
+    for row in rows:
+        html = row.rendered.get(key)
+        if html is None:
+            html = row.rendered[key] = breakdown_row(context, row)
+        parts.append(html)
+    return mark_safe("".join(parts))  # noqa: S308 (each part is a rendered template)
 
 
 @register.simple_tag(takes_context=True)

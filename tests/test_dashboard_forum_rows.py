@@ -2,6 +2,8 @@
 again only for the forums whose cache scopes changed, never stale, never taken from a transaction
 that may roll back. Committed data (transaction=True): the memo is only used outside transactions."""
 
+import datetime
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -145,3 +147,51 @@ def test_the_page_draws_a_changed_forum_anew_in_each_language(three_forums, clie
     french = client.get("/fr/").content.decode()
     assert 'href="/fr/recommendations/?forum=memo-forum-1&amp;status=implemented"' in french
     assert 'href="/recommendations/?forum=memo-forum-1&amp;status=implemented"' not in french
+
+
+def test_processes_themes_and_objectives_are_read_again_only_when_the_reference_data_changed(
+    three_forums, make_theme, make_recommendation
+):
+    theme = make_theme(slug="memo-theme", name="A kept theme")
+    make_recommendation(code="MEMO-THEMED", forum=three_forums[0]).themes.add(theme)
+    lists = ('FROM "tracker_process"', 'FROM "tracker_theme"', 'FROM "tracker_frameworkobjective"')
+
+    def reads():
+        with CaptureQueriesContext(connection) as queries:
+            dashboard = breakdowns.dashboard()
+        return dashboard, [table for table in lists for q in queries.captured_queries if table in q["sql"]]
+
+    _dashboard, read = reads()
+    assert sorted(read) == sorted(lists)  # the first time
+    _dashboard, read = reads()
+    assert read == []  # kept while the reference version stands
+    Recommendation.objects.filter(code="MEMO-FORUM-2-0").update(status=Status.IMPLEMENTED)
+    dashboard, read = reads()
+    assert read == []  # a forum's change is not reference data
+    assert [b.total for b in dashboard.themes if b.obj.slug == "memo-theme"] == [1]
+    type(theme).objects.filter(pk=theme.pk).update(name="A renamed theme")
+    dashboard, read = reads()
+    assert sorted(read) == sorted(lists)
+    assert [b.label for b in dashboard.themes if b.obj.slug == "memo-theme"] == ["A renamed theme"]
+
+
+def test_the_pages_dataset_facts_are_read_again_only_after_a_public_change(three_forums, client, settings):
+    settings.RESPONSE_CACHE_MB = 0  # every request renders
+
+    def page():
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/").content.decode()
+        facts_read = any('FROM "tracker_dataversion"' in q["sql"] for q in queries.captured_queries)
+        return html.split('"dateModified": "')[1].split('"')[0], facts_read
+
+    first, read = page()
+    assert read
+    again, read = page()
+    assert (again, read) == (first, False)
+    recommendation = Recommendation.objects.get(code="MEMO-FORUM-2-1")
+    recommendation.status = Status.IMPLEMENTED
+    recommendation.save()
+    after, read = page()
+    assert read
+    recommendation.refresh_from_db()
+    assert after == recommendation.updated_at.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")

@@ -92,14 +92,15 @@ RENDERED = {
     # COUNT; the page of updates joined to recommendation, actor and document; their public
     # evidence files.
     "d": 1 + 3,
-    # Today's status counts per theme and objective and those per forum (maintained,
-    # tracker.models.aggregates: two queries, the forums' only for the forums whose cache scopes
-    # changed since the process last read them, whose versions the forums' query reads in a
-    # subquery: ForumRowsMemo); processes; forums; themes; GCM objectives; recent approved
-    # updates; the count of approved updates and who reported (maintained per actor); the open-data
-    # package's facts for the page's schema.org Dataset (one query of scalar subqueries,
-    # tracker.opendata).
-    "e-dashboard": 1 + 10,
+    # The forums, with the versions of their cache scopes (a subquery: ForumRowsMemo); processes;
+    # themes; GCM objectives (none outside a transaction while the "reference" version stands:
+    # tracker.breakdowns.ReferenceLists); today's status counts per forum (those of the forums
+    # changed since the process last built their breakdowns: ForumBreakdowns) and those per theme
+    # and objective (maintained, tracker.models.aggregates: two queries); who reported, with the
+    # number of approved updates beside (maintained per actor: one query); recent approved updates;
+    # the open-data package's facts for the page's schema.org Dataset (one query of scalar
+    # subqueries, tracker.opendata).
+    "e-dashboard": 1 + 9,
     # The forum with its process; its documents; its editorial facts; roundtables; follow-ups
     # made; the status counts per session and kind (one GROUP BY: the bars and the number of
     # pages); the page's recommendations (at most 100); their themes; the response rate of each

@@ -148,6 +148,9 @@ class Dashboard:
     approved_update_count: int
     reporters: list = field(default_factory=list)
     objective_basis: str = ""  # "" (every mapping) or a Basis: the GCM roll-up counts only those
+    # Today's: the versions of the cache scopes every public change bumps, as read with the forums
+    # ("reference" and each forum's), for what the page shows beside (tracker.opendata's KeptFacts).
+    data_key: object = None
 
 
 def reporting_actors(as_of=None, limit=5):
@@ -164,6 +167,44 @@ def reporting_actors(as_of=None, limit=5):
         .annotate(report_count=Count("pk"), last_reported_on=Max("reported_on"))
         .order_by("-report_count", "-last_reported_on", "actor__name", "actor__slug")[:limit]
     )
+
+
+def read_reference_lists():
+    """(processes, themes, GCM objectives): lists in the dashboard's order. Three queries."""
+    objectives = FrameworkObjective.objects.filter(framework=FrameworkObjective.Framework.GCM)
+    return list(Process.objects.all()), list(Theme.objects.all()), list(objectives)
+
+
+class ReferenceLists:
+    """The processes, themes and GCM objectives the dashboard lists, kept in this process while the
+    "reference" cache scope's version that `ForumRowsMemo.forums()` read stands: they are reference
+    data, whose every change bumps that version (tracker.models.scope_triggers), so a dashboard
+    after a write reads none of them. Per database; kept and reused outside transactions only, as
+    the forums."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.kept = {}  # database -> (reference version, lists)
+
+    def get(self, reference, using="default"):
+        """`read_reference_lists()`, kept under `reference` (a version; None reads them, as does a
+        transaction): no query while it stands, else three."""
+        connection = connections[using]
+        reuse = reference is not None and not connection.in_atomic_block
+        database = str(connection.settings_dict["NAME"])
+        if reuse:
+            with self.lock:
+                kept = self.kept.get(database)
+            if kept is not None and kept[0] == reference:
+                return kept[1]
+        lists = read_reference_lists()
+        if reuse:
+            with self.lock:
+                self.kept[database] = (reference, lists)
+        return lists
+
+
+reference_lists = ReferenceLists()
 
 
 class ForumBreakdowns:
@@ -229,14 +270,17 @@ def _sum_forums(forums, processes):
 
 
 def dashboard(as_of=None, recent=5, objective_basis=""):
-    """Everything the dashboard shows, in nine queries whatever the amount of data (ten with
-    `as_of`): the status counts per forum, theme and objective (today's maintained ones,
-    `StatusCount`, in two queries, the forums' only for the forums changed since this process last
-    read them: `ForumBreakdowns`; on a past date `Recommendation.objects.for_dashboard()`, three;
-    the objectives counted from the mappings of `objective_basis` only, if given), the processes,
-    forums (with their process), themes and GCM objectives in the order the dashboard lists them
-    (four), the number of approved updates reported by `as_of`, the `recent` latest ones and the
-    actors who reported most (`reporting_actors()`).
+    """Everything the dashboard shows, in eight queries whatever the amount of data (ten with
+    `as_of`), fewer when this process keeps what it read before: the forums in date order, each
+    with the versions of its cache scopes (`ForumRowsMemo.forums()`); their status counts (today's
+    maintained ones, `StatusCount`, read again only for the forums changed since this process last
+    built their breakdowns: `ForumBreakdowns`; on a past date `Recommendation.objects.for_dashboard()`,
+    three queries with those per theme and objective); today's per theme and GCM objective (the
+    objectives' counted from the mappings of `objective_basis` only, if given); the processes,
+    themes and GCM objectives in the order the dashboard lists them (three, none while the
+    "reference" version stands: `ReferenceLists`); the `recent` latest approved updates; the
+    actors who reported most (`reporting_actors()`) with today's number of approved updates (one
+    query from the maintained counts per actor; a past date's count is one more).
 
     Each recommendation has one forum and each forum one process: the counts per process and
     overall add up those per forum."""
@@ -251,30 +295,34 @@ def dashboard(as_of=None, recent=5, objective_basis=""):
         # Today's forum breakdowns from the maintained counts, built again only for the forums
         # whose cache scopes changed since this process last built them (`ForumBreakdowns`).
         forums, versions = forum_rows_memo.forums(forums)
+        reference = next(iter(versions.values()))[0] if versions else None
+        processes, themes, objectives = reference_lists.get(reference)
         forum_rows = forum_breakdown_memo.breakdowns(forums, versions)
         counts = StatusCount.objects.rows_of([Dimension.THEME, Dimension.OBJECTIVE], basis=objective_basis or None)
-        approved_update_count = ActorReportCount.objects.approved_total()
+        reporters, approved_update_count = ActorReportCount.objects.top_and_total()
+        data_key = (reference, tuple(versions.items())) if versions else None
     else:
         forums = list(forums)
+        processes, themes, objectives = read_reference_lists()
         counts = Recommendation.objects.for_dashboard(as_of, objective_basis=objective_basis or None)
         forum_rows = breakdowns_by(counts["forum"], "forum", forums, "forum")
-        approved_update_count = None
-    overall, processes = _sum_forums(forum_rows, Process.objects.all())
-    objectives = list(FrameworkObjective.objects.filter(framework=FrameworkObjective.Framework.GCM))
+        reporters, approved_update_count, data_key = reporting_actors(as_of), None, None
+    overall, process_rows = _sum_forums(forum_rows, processes)
     public = ProgressUpdate.objects.reported_by_on(as_of)
     return Dashboard(
         overall=overall,
-        processes=processes,
+        processes=process_rows,
         forums=forum_rows,
-        themes=breakdowns_by(counts["theme"], "themes", Theme.objects.all(), "theme"),
+        themes=breakdowns_by(counts["theme"], "themes", themes, "theme"),
         objectives=breakdowns_by(
             counts["objective"], "objective_mappings__frameworkobjective", objectives, "objective", keep_empty=False
         ),
         objectives_total=len(objectives),
         recent_updates=list(public.for_public_list()[:recent]),
         approved_update_count=public.count() if approved_update_count is None else approved_update_count,
-        reporters=reporting_actors(as_of),
+        reporters=reporters,
         objective_basis=objective_basis,
+        data_key=data_key,
     )
 
 

@@ -186,12 +186,21 @@ class ActorReportCountQuerySet(models.QuerySet):
         """The `limit` actors with the most approved updates, as `tracker.breakdowns.reporting_actors()`
         gives them (dicts of `actor__slug`, `actor__name`, `actor__kind`, `report_count`,
         `last_reported_on`), in its order: one query."""
-        return list(
+        return self.top_and_total(limit)[0]
+
+    def top_and_total(self, limit=5):
+        """(`top(limit)`, `approved_total()`) in one query: the total is a window sum over every
+        actor's row, read beside the top ones (0 when no actor has an approved update)."""
+        rows = list(
             self.filter(n__gt=0)
-            .annotate(report_count=models.F("n"))
-            .values("actor__slug", "actor__name", "actor__kind", "report_count", "last_reported_on")
+            .annotate(report_count=models.F("n"), approved_total=models.Window(models.Sum("n")))
+            .values("actor__slug", "actor__name", "actor__kind", "report_count", "last_reported_on", "approved_total")
             .order_by("-report_count", "-last_reported_on", "actor__name", "actor__slug")[:limit]
         )
+        total = rows[0]["approved_total"] if rows else 0
+        for row in rows:
+            del row["approved_total"]
+        return rows, total
 
 
 class ActorReportCount(models.Model):

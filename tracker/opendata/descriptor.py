@@ -12,10 +12,11 @@ take the same facts and `Urls`, so they never disagree. Same data version, same 
 """
 
 import datetime
+import threading
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -122,6 +123,38 @@ def read_facts(counts=False):
         publisher_slug=row["publisher_slug"] if single else None,
         counts={table.name: row[f"rows_{table.name}"] for table in TABLES} if counts else None,
     )
+
+
+class KeptFacts:
+    """`read_facts()` kept in this process under a key that changes with every public change (the
+    dashboard's: the "reference" cache scope's version and each forum's, `tracker.breakdowns.
+    Dashboard.data_key`), so the dashboard's schema.org `Dataset` costs no query while nothing public
+    changed. Like a page the response cache keeps, the facts may then carry a data version older by
+    changes nobody public sees (a submission), never older public data. One entry per process (the
+    latest); kept and reused outside transactions only."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.kept = None  # (full key, Facts)
+
+    def get(self, key, using="default"):
+        """The `Facts` (without counts): kept ones when `key` (hashable; None: read) is the one
+        they were kept under, else `read_facts()`'s (one query)."""
+        connection = connections[using]
+        if key is None or connection.in_atomic_block:
+            return read_facts()
+        full = (str(connection.settings_dict["NAME"]), getattr(settings, "TRACKER_SECRETARIAT_ACTOR", ""), key)
+        with self.lock:
+            kept = self.kept
+        if kept is not None and kept[0] == full:
+            return kept[1]
+        facts = read_facts()
+        with self.lock:
+            self.kept = (full, facts)
+        return facts
+
+
+kept_facts = KeptFacts()
 
 
 def iso(value):

@@ -201,6 +201,7 @@ class Writer(threading.Thread):
         self.probes.append(probe)
 
     def probe(self, code, summary, write_ms):
+        started = time.monotonic()
         d_status, d_headers, _, dashboard_ms = request(self.prober.url("/"), headers=self.public)
         if d_status != 200:
             self.failures.append(f"dashboard after a write: HTTP {d_status}")
@@ -211,6 +212,7 @@ class Writer(threading.Thread):
             self.failures.append(f"update on {code} not shown by the API right after its write (HTTP {v_status})")
         self.writes.append(
             {
+                "at": started,
                 "code": code,
                 "write_ms": write_ms,
                 "dashboard_ms": dashboard_ms,
@@ -282,7 +284,9 @@ def load_phase(targets, cases, args, workdir, failures, notes):
             if not servers or path is None:
                 continue
             script = lua_script(workdir / f"wrk-{name}.lua", servers if len(servers) > 1 else ())
+            started = time.monotonic()
             r = wrk_counting(servers[0].url(path), args.duration, args.connections, args.threads, script)
+            r["window"] = (started, time.monotonic())
             for server in servers:
                 server.drain()
             results[(key, name)] = r
@@ -341,9 +345,22 @@ def run_phase(ctx, name, creating, django_servers, datasette, args, workdir):
         "checked": checked,
         "results": {f"{k}|{n}": r for (k, n), r in results.items()},
         "writes": writes_summary(writer.writes),
+        # Each probe: the load it met (the case and server wrk was reading then), its latency, X-Cache.
+        "probes": [
+            [during(results, write["at"]), round(write["dashboard_ms"], 1), write["dashboard_cache"]]
+            for write in writer.writes
+        ],
         "worker_mb": worker_peaks(django_servers),
         "datasette_mb": datasette.memory("VmHWM") if datasette else None,
     }
+
+
+def during(results, moment):
+    """The "case|server" whose wrk run held `moment` (a time.monotonic() value), "" between runs."""
+    for (key, name), result in results.items():
+        if result["window"][0] <= moment <= result["window"][1]:
+            return f"{key}|{name}"
+    return ""
 
 
 def flush_redis(url):

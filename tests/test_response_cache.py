@@ -230,6 +230,26 @@ def test_signed_in_staff_and_unsafe_requests_are_never_served_from_the_cache(
     assert "X-Cache" not in client.get("/admin/")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_new_version_of_an_answer_replaces_the_old_one_in_the_process_memory(
+    client, brussels_2007, fresh_response_cache
+):
+    client.get("/")
+    client.get("/forums/")
+    client.get("/?mappings=source")
+    entries = dict(response_cache.local_cache().entries)
+    assert len(entries) == 3
+    Theme.objects.create(slug="superseding", name="A theme that changes every answer")  # bumps every scope
+    assert client.get("/")["X-Cache"] == "miss"
+    after = response_cache.local_cache().entries
+    # The dashboard's entry of the old version is gone (it could never be served again); the
+    # other answers' stay until they are asked for again; the new dashboard is kept.
+    assert len(after) == 3
+    assert set(entries) - set(after) == {next(iter(entries))}
+    assert client.get("/")["X-Cache"] == "hit"
+    assert response_cache.local_cache().bytes == sum(entry[-1] for entry in after.values())
+
+
 @pytest.mark.django_db
 def test_nothing_read_inside_an_open_transaction_is_cached(client, brussels_2007, fresh_response_cache):
     # The test itself runs in a transaction that rolls back: what it reads must not outlive it.

@@ -90,12 +90,19 @@ MAX_ENTRY_BYTES = 4 * 1024 * 1024
 
 
 class LRU:
-    """A thread-safe least-recently-used map bounded by the total size of its values."""
+    """A thread-safe least-recently-used map bounded by the total size of its values.
+
+    An entry may name its `variant` (what it answers, whatever the data version: the key without
+    the version): storing a new entry of a variant drops the one it supersedes, whose version has
+    passed, so after each write the 1.3 MB dashboard of the version before does not wait for the
+    least-recently-used end to leave (at 300,000 recommendations a worker otherwise filled its
+    64 MB with such dead entries: docs/benchmarks.md)."""
 
     def __init__(self, max_bytes):
         self.max_bytes = max_bytes
         self.bytes = 0
-        self.entries = OrderedDict()
+        self.entries = OrderedDict()  # key -> (*entry, variant, size)
+        self.variants = {}  # variant -> the key of its latest entry
         self.lock = threading.Lock()
 
     def get(self, key):
@@ -105,20 +112,30 @@ class LRU:
                 self.entries.move_to_end(key)
             return entry
 
-    def set(self, key, entry, size):
+    def _drop(self, key):
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.bytes -= old[-1]
+            if self.variants.get(old[-2]) == key:
+                del self.variants[old[-2]]
+
+    def set(self, key, entry, size, variant=None):
         with self.lock:
-            old = self.entries.pop(key, None)
-            if old is not None:
-                self.bytes -= old[-1]
-            self.entries[key] = (*entry, size)
+            self._drop(key)
+            if variant is not None:
+                superseded = self.variants.get(variant)
+                if superseded is not None:
+                    self._drop(superseded)
+                self.variants[variant] = key
+            self.entries[key] = (*entry, variant, size)
             self.bytes += size
             while self.bytes > self.max_bytes and self.entries:
-                _, evicted = self.entries.popitem(last=False)
-                self.bytes -= evicted[-1]
+                self._drop(next(iter(self.entries)))
 
     def clear(self):
         with self.lock:
             self.entries.clear()
+            self.variants.clear()
             self.bytes = 0
 
 
@@ -151,11 +168,18 @@ def cacheable_request(request):
     )
 
 
-def response_key(request, version):
+def response_key(variant, version):
+    """The cache key ("response:<hex>") of the answer to a request of `variant` (`variant_key()`)
+    at data `version`."""
+    return "response:" + hashlib.sha256(f"{variant}\n{version}".encode()).hexdigest()
+
+
+def variant_key(request):
+    """What `request` asks for whatever the data version (a hex digest): the database, today's date,
+    scheme, host, language, Accept, gzip or not, path and query."""
     database = connections[DEFAULT_DB_ALIAS].settings_dict["NAME"]
     parts = (
         str(database),
-        str(version),
         datetime.date.today().isoformat(),
         request.scheme,
         request.get_host(),
@@ -166,7 +190,7 @@ def response_key(request, version):
         "gzip" if accepts_gzip(request) else "identity",
         request.get_full_path(),
     )
-    return "response:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def _entry(response):
@@ -222,15 +246,15 @@ def _hit_allowed(request):
     return all(check(request) for check in _hit_checks)
 
 
-def lookup(key):
+def lookup(key, variant=None):
     """The entry kept under `key`, from this process's LRU or else the shared cache (copied into
-    the LRU); None if neither has it."""
+    the LRU, superseding `variant`'s older entry); None if neither has it."""
     local = local_cache()
     entry = local.get(key)
     if entry is None and _shared_enabled():
         entry = shared_cache.get(key)
         if entry is not None:
-            local.set(key, entry, len(entry[2]))
+            local.set(key, entry, len(entry[2]), variant)
     return entry
 
 
@@ -271,22 +295,24 @@ class ResponseCacheMiddleware:
         except (OperationalError, InterfaceError) as exception:
             # The outage handling of the views, for the query made before any view runs.
             return DatabaseUnavailableMiddleware(self.get_response).process_exception(request, exception)
-        key = response_key(request, version)
-        entry = lookup(key)
+        variant = variant_key(request)
+        key = response_key(variant, version)
+        entry = lookup(key, variant)
         if entry is None:
             # Requests missing the same key together: one renders, the others wait for its entry.
-            with single_flight.flight(key, lambda: lookup(key), _shared_enabled()) as found:
+            with single_flight.flight(key, lambda: lookup(key, variant), _shared_enabled()) as found:
                 if found is not None and _hit_allowed(request):
                     return _serve(request, found)
-                return self.render(request, key, store=True)
+                return self.render(request, key, store=True, variant=variant)
         if _hit_allowed(request):
             return _serve(request, entry)
         # A refused hit falls through, so the view answers (a throttled client gets its 429 as usual).
         return self.render(request, key, store=False)
 
-    def render(self, request, key, store):
+    def render(self, request, key, store, variant=None):
         """The view's answer, with the key's ETag where it has no validator, kept in the cache when
-        `store` and it may be (_storable, rendered outside any transaction)."""
+        `store` and it may be (_storable, rendered outside any transaction); its entry supersedes
+        `variant`'s older one in this process's LRU."""
         response = self.get_response(request)
         if _validatable(response):
             # The key names everything this answer depends on (data version, day, host, language,
@@ -298,7 +324,7 @@ class ResponseCacheMiddleware:
                 return conditional
         if store and _storable(response) and not connections[DEFAULT_DB_ALIAS].in_atomic_block:
             entry = _entry(response)
-            local_cache().set(key, entry, len(entry[2]))
+            local_cache().set(key, entry, len(entry[2]), variant)
             if _shared_enabled():
                 shared_cache.set(key, entry, SHARED_TIMEOUT)
         if response.status_code == 200 and not response.streaming:

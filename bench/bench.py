@@ -792,6 +792,19 @@ def parse_args(argv):
     return args
 
 
+def settle(postgres_url=None):
+    """Write what the data generation left in memory to disk before measuring: the kernel's dirty
+    pages (`sync`) and, given a database, a PostgreSQL CHECKPOINT. Otherwise the gigabytes just
+    written go out during the first runs, and readers and the writer stall behind the disk."""
+    os.sync()
+    if postgres_url:
+        import psycopg
+
+        with psycopg.connect(postgres_url, autocommit=True) as con:
+            con.execute("CHECKPOINT")
+        os.sync()
+
+
 def reset_postgres(url):
     """Empty the benchmark's own PostgreSQL database (never another one), creating it first on a
     server that does not have it yet."""

@@ -404,6 +404,7 @@ def main(args, command):
         if static.wait():
             raise RuntimeError("collectstatic failed")
         b.log(f"generated in {ctx['gen_sqlite']:.1f} s")
+        b.settle()
         ctx["params"] = b.choose_parameters(db_path)
         ctx["codes"] = rows(db_path, "SELECT code FROM tracker_recommendation")
         ctx["actors"] = rows(db_path, "SELECT slug FROM tracker_actor WHERE slug LIKE 'demo-%'") or rows(
@@ -427,6 +428,7 @@ def main(args, command):
             b.log("generating the same data into PostgreSQL")
             ctx["gen_pg"] = b.prepare_database(pg_env, args.recommendations, args.updates, args.seed)
             b.log(f"generated in {ctx['gen_pg']:.1f} s; measuring the floor of each case")
+            b.settle(args.postgres_url)
             measure_cases = [{"name": key, "path": path} for key, _l, path, _d in ctx["cases"]]
             ctx["queries_pg"] = b.measure_queries(pg_env, measure_cases, 0.6, explain=())
             flush_redis(args.redis_url)

@@ -145,3 +145,25 @@ def test_a_trigger_whose_definition_changed_is_replaced_on_the_next_migrate():
     ensure_scope_triggers()
     assert old not in present()
     assert any(name.startswith("tracker_theme_cs_insert_") for name in present())
+
+
+@pytest.mark.django_db(transaction=True)  # PostgreSQL's scope triggers run at commit
+def test_the_version_of_each_kind_of_path_names_the_scopes_it_depends_on(brussels_2007):
+    # On PostgreSQL read through the function tracker_scope_versions (migration 0026), on SQLite
+    # with the plain query: the same pairs, in name order.
+    recommendation = Recommendation.objects.select_related("forum").get(code="GFMD-2007-RT1-02")
+    forum = recommendation.forum
+    cache_scopes.version_of("/")  # makes "all" and "reference" if missing
+    cache_scopes.version_of(f"/forums/{forum.slug}/")
+    values = dict(CacheScope.objects.values_list("name", "value"))
+    own = f"forum:{forum.pk}"
+    both = ",".join(f"{name}={values[name]}" for name in sorted(["reference", own]))
+    assert cache_scopes.version_of("/") == f"all:all={values['all']}"
+    assert cache_scopes.version_of("/api/v1/summary/") == f"all:all={values['all']}"
+    assert cache_scopes.version_of(f"/forums/{forum.slug}/") == f"forum:{both}"
+    assert cache_scopes.version_of(f"/api/v1/recommendations/{recommendation.code}/") == f"recommendation:{both}"
+    # An unknown forum or code: "reference" alone (the page answers 404, which is not cached anyway).
+    assert cache_scopes.version_of("/forums/no-such-forum/") == f"forum:reference={values['reference']}"
+    assert cache_scopes.version_of("/recommendations/NO-SUCH-CODE/") == (
+        f"recommendation:reference={values['reference']}"
+    )

@@ -64,19 +64,26 @@ def scope_of(path):
 
 def version_of(path, using="default"):
     """The version an answer to `path` (without its language prefix) is keyed by: a string of
-    "name=value" pairs of the scopes it depends on. One query; with a read replica (tracker.models.
-    routing) it also reads the primary's WAL insert position, as `DataVersion.current()` does."""
+    "name=value" pairs of the scopes it depends on. One query (on PostgreSQL a call of the function
+    `tracker_scope_versions`, whose plans the server keeps: migration 0026); with a read replica
+    (tracker.models.routing) it also reads the primary's WAL insert position, as
+    `DataVersion.current()` does."""
     kind, key = scope_of(path)
-    if kind == "forum":
-        where, params = f"name = 'reference' OR name = ({_FORUM_NAME})", [key]  # noqa: S608
-    elif kind == "recommendation":
-        where, params = f"name = 'reference' OR name = ({_RECOMMENDATION_NAME})", [key]  # noqa: S608
-    else:
-        where, params = "name = 'all'", []
     base = "all" if kind == "all" else "reference"
     with_lsn = routing.wants_primary_lsn(using)
     lsn = ", pg_current_wal_insert_lsn()::text" if with_lsn else ""
-    sql = f"SELECT name, value{lsn} FROM tracker_cachescope WHERE {where} ORDER BY name"  # noqa: S608
+    if connections[using].vendor == "postgresql":
+        # The same rows from a function whose plans the server keeps (migration 0026).
+        sql = f"SELECT scope_name, scope_value{lsn} FROM tracker_scope_versions(%s, %s) ORDER BY 1"  # noqa: S608
+        params = [kind, key]
+    else:
+        if kind == "forum":
+            where, params = f"name = 'reference' OR name = ({_FORUM_NAME})", [key]  # noqa: S608
+        elif kind == "recommendation":
+            where, params = f"name = 'reference' OR name = ({_RECOMMENDATION_NAME})", [key]  # noqa: S608
+        else:
+            where, params = "name = 'all'", []
+        sql = f"SELECT name, value{lsn} FROM tracker_cachescope WHERE {where} ORDER BY name"  # noqa: S608
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

@@ -208,3 +208,19 @@ def test_the_dashboard_lists_every_group_in_order_and_counts_as_status_counts_do
     gcm = current.filter(objectives__framework=FrameworkObjective.Framework.GCM)
     assert _shown(dashboard.objectives) == _counts(gcm.status_counts("objectives"), "objectives")
     assert dashboard.approved_update_count == ProgressUpdate.objects.reported_by_on(as_of).count()
+
+
+def test_markup_in_a_group_name_is_shown_as_text_in_its_rows_and_bars(client, brussels_2007, make_forum):
+    # The rows and bars are written out in Python (tracker_tags.draw_status_bar): escaped as a template would.
+    title = '<script>alert("x")</script> & Co'
+    forum = make_forum(slug="markup", title=title, process=brussels_2007.gfmd)
+    brussels_2007.recs["GFMD-2007-RT1-02"].__class__.objects.filter(code="GFMD-2007-RT1-02").update(forum=forum)
+
+    for path in ("/", "/fr/", "/forums/"):
+        content = client.get(path).content.decode()
+        assert "<script>alert" not in content, path
+        escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co"
+        assert f">{escaped}</a></th>" in content or f">{escaped}</a>" in content, path
+    content = client.get("/").content.decode()
+    assert f'aria-label="Status of {escaped}"' in content
+    assert f'aria-label="1 recommendation: {escaped}"' in content

@@ -21,8 +21,9 @@ def three_forums(make_forum, make_recommendation):
     for forum in forums:
         for n in range(2):
             make_recommendation(code=f"{forum.slug.upper()}-{n}", forum=forum)
+    forum_rows_memo.entries.clear()
+    breakdowns.forum_breakdown_memo.entries.clear()
     with forum_rows_memo.lock:
-        forum_rows_memo.entries.clear()
         forum_rows_memo.instances.clear()
     return forums
 

@@ -26,7 +26,7 @@ from tracker.models import (
     StatusCount,
     Theme,
 )
-from tracker.models.aggregates import Dimension, forum_rows_memo
+from tracker.models.aggregates import Dimension, KeptByVersion, forum_rows_memo
 from tracker.models.translations import translated_only
 
 
@@ -214,35 +214,20 @@ class ForumBreakdowns:
     `Breakdown.rendered`) the breakdown of that write's forum only, and reuses the ~400 others as
     they are. Kept and reused only outside transactions, as the rows."""
 
-    MAX_ENTRIES = 50_000
-
     def __init__(self):
-        self.lock = threading.Lock()
-        self.entries = {}  # (database, forum id) -> (versions, Breakdown)
+        self.entries = KeptByVersion(max_entries=50_000)  # forum id -> Breakdown
 
     def breakdowns(self, forums, versions, using="default"):
         """A `Breakdown` of each of `forums` (in their order), `versions` as `ForumRowsMemo.forums()`
         gives them: one query (the rows of the forums whose breakdown is not kept)."""
-        connection = connections[using]
-        reuse = not connection.in_atomic_block
-        database = str(connection.settings_dict["NAME"])
-        kept = {}
-        if reuse:
-            with self.lock:
-                for forum in forums:
-                    entry = self.entries.get((database, forum.pk))
-                    if entry is not None and entry[0] == versions[forum.pk]:
-                        kept[forum.pk] = entry[1]
+        reuse, database = KeptByVersion.usable(using)
+        kept = self.entries.kept(database, versions) if reuse else {}
         stale = [forum for forum in forums if forum.pk not in kept]
         keys = {forum.pk: versions[forum.pk] for forum in stale}
         rows = forum_rows_memo.rows(keys, using, every=len(stale) == len(forums))
         built = {breakdown.obj.pk: breakdown for breakdown in breakdowns_by(rows, "forum", stale, "forum")}
         if reuse:
-            with self.lock:
-                if len(self.entries) + len(built) > self.MAX_ENTRIES:
-                    self.entries.clear()
-                for pk, breakdown in built.items():
-                    self.entries[(database, pk)] = (versions[pk], breakdown)
+            self.entries.keep(database, built, versions)
         return [kept.get(forum.pk) or built[forum.pk] for forum in forums]
 
 

@@ -317,6 +317,47 @@ def tables_exist(using="default"):
     return {"tracker_statuscount", "tracker_actorreportcount"} <= set(connections[using].introspection.table_names())
 
 
+class KeptByVersion:
+    """Values kept in this process per database and key (a forum's id), each beside the versions
+    it was made for: `kept()` returns those whose versions still stand, `keep()` stores new ones.
+    Only outside transactions (`usable()`): what a transaction read is not committed, and a version
+    number a rolled-back transaction reached can stand for other data later. Thread-safe; emptied
+    when it would hold more than `max_entries`."""
+
+    def __init__(self, max_entries):
+        self.max_entries = max_entries
+        self.lock = threading.Lock()
+        self.entries = {}  # (database, key) -> (versions, value)
+
+    @staticmethod
+    def usable(using="default"):
+        """(whether values may be kept and reused now, the database name they belong to)."""
+        connection = connections[using]
+        return not connection.in_atomic_block, str(connection.settings_dict["NAME"])
+
+    def kept(self, database, versions):
+        """{key: value} of the keys of `versions` ({key: versions}) kept for those very versions."""
+        found = {}
+        with self.lock:
+            for key, wanted in versions.items():
+                entry = self.entries.get((database, key))
+                if entry is not None and entry[0] == wanted:
+                    found[key] = entry[1]
+        return found
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+
+    def keep(self, database, values, versions):
+        """Store `values` ({key: value}), each beside `versions[key]`."""
+        with self.lock:
+            if len(self.entries) + len(values) > self.max_entries:
+                self.entries.clear()
+            for key, value in values.items():
+                self.entries[(database, key)] = (versions[key], value)
+
+
 class ForumRowsMemo:
     """Each forum's status rows (`StatusCount.objects.rows_of()` of the forum dimension, by status
     and by kind) kept in this process between requests, keyed by the versions of the cache scopes
@@ -332,11 +373,9 @@ class ForumRowsMemo:
     Entries are per database name too (a test database made again under the same name starts its
     scopes at new values anyway: `fresh_version()`)."""
 
-    MAX_ENTRIES = 100_000
-
     def __init__(self):
         self.lock = threading.Lock()
-        self.entries = {}  # (database, forum id) -> (versions, rows)
+        self.entries = KeptByVersion(max_entries=100_000)  # forum id -> rows
         self.instances = {}  # database -> (reference version, {forum id: Forum})
 
     @staticmethod
@@ -380,16 +419,8 @@ class ForumRowsMemo:
         versions changed since this process last read them (all of them inside a transaction or
         the first time). `every`: `keys` holds every forum (then a read of all of them sends no
         id list); false for some forums only."""
-        connection = connections[using]
-        reuse = not connection.in_atomic_block
-        database = str(connection.settings_dict["NAME"])
-        known = {}
-        if reuse:
-            with self.lock:
-                for pk, key in keys.items():
-                    entry = self.entries.get((database, pk))
-                    if entry is not None and entry[0] == key:
-                        known[pk] = entry[1]
+        reuse, database = KeptByVersion.usable(using)
+        known = self.entries.kept(database, keys) if reuse else {}
         stale = [pk for pk in keys if pk not in known]
         # Every forum stale (the first time, or in a transaction): no id list to send.
         groups = None if every and len(stale) == len(keys) else stale
@@ -398,11 +429,7 @@ class ForumRowsMemo:
         for row in read[Dimension.FORUM]:
             fresh[row["forum"]].append(row)
         if reuse:
-            with self.lock:
-                if len(self.entries) + len(stale) > self.MAX_ENTRIES:
-                    self.entries.clear()
-                for pk in stale:
-                    self.entries[(database, pk)] = (keys[pk], fresh.get(pk, []))
+            self.entries.keep(database, {pk: fresh.get(pk, []) for pk in stale}, keys)
         return [row for pk in keys for row in (known[pk] if pk in known else fresh.get(pk, []))]
 
 

@@ -11,7 +11,6 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connections
 from django.db.models import Count, Max
 
 from tracker.models import (
@@ -189,9 +188,8 @@ class ReferenceLists:
     def get(self, reference, using="default"):
         """`read_reference_lists()`, kept under `reference` (a version; None reads them, as does a
         transaction): no query while it stands, else three."""
-        connection = connections[using]
-        reuse = reference is not None and not connection.in_atomic_block
-        database = str(connection.settings_dict["NAME"])
+        usable, database = KeptByVersion.usable(using)
+        reuse = usable and reference is not None
         if reuse:
             with self.lock:
                 kept = self.kept.get(database)

@@ -396,9 +396,7 @@ class ForumRowsMemo:
         it) and reused while it stands, and then only each forum's id and versions are read (a
         changed reference version, or a forum not kept, reads the instances: a second query).
         Outside transactions only, as the rows."""
-        connection = connections[using]
-        reuse = not connection.in_atomic_block
-        database = str(connection.settings_dict["NAME"])
+        reuse, database = KeptByVersion.usable(using)
         annotated = self.annotate(queryset)
         with self.lock:
             kept = self.instances.get(database) if reuse else None

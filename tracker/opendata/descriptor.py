@@ -16,12 +16,13 @@ import threading
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connections, models
+from django.db import models
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tracker.models import Actor, DataVersion, Forum, ProgressUpdate, Recommendation
+from tracker.models.aggregates import KeptByVersion
 
 from .tables import TABLES
 
@@ -140,10 +141,10 @@ class KeptFacts:
     def get(self, key, using="default"):
         """The `Facts` (without counts): kept ones when `key` (hashable; None: read) is the one
         they were kept under, else `read_facts()`'s (one query)."""
-        connection = connections[using]
-        if key is None or connection.in_atomic_block:
+        usable, database = KeptByVersion.usable(using)
+        if key is None or not usable:
             return read_facts()
-        full = (str(connection.settings_dict["NAME"]), getattr(settings, "TRACKER_SECRETARIAT_ACTOR", ""), key)
+        full = (database, getattr(settings, "TRACKER_SECRETARIAT_ACTOR", ""), key)
         with self.lock:
             kept = self.kept
         if kept is not None and kept[0] == full:

@@ -62,11 +62,13 @@ def production_env(directory, extra_settings="", **variables):
 
 @contextlib.contextmanager
 def gunicorn(env, log, workers=1, ready_path="/healthz", timeout=60):
-    """A gunicorn serving the app with `env` until the block ends; yields (process, base URL)."""
+    """A gunicorn serving the app with `env` until the block ends, with the settings the README runs
+    it with (migration_dialogues.gunicorn: each worker warms up first); yields (process, base URL)."""
     port = free_port()
     with log.open("wb") as output:
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+            [sys.executable, "-m", "gunicorn", "-c", "python:migration_dialogues.gunicorn"]
+            + ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
             + ["--timeout", "60", "migration_dialogues.wsgi:application"],
             cwd=BASE_DIR,
             env=env,

@@ -264,6 +264,17 @@ def prepare_database(env, recommendations, updates, seed, migrate=True):
     return time.monotonic() - started
 
 
+def copy_template(template, db_path):
+    """Start `db_path` as a copy of `template` (`--sqlite-template`: a migrated SQLite database of this
+    code, such as the smoke tests' own test database), so that `migrate` has nothing to do. Returns
+    whether it copied (False without a template)."""
+    if not template:
+        return False
+    with sqlite3.connect(template) as source, sqlite3.connect(db_path) as target:
+        source.backup(target)
+    return True
+
+
 def start_gunicorn(env, workdir, workers, tag):
     port = free_port()
     server = Server(
@@ -773,8 +784,8 @@ def parse_args(argv):
     )
     parser.add_argument(
         "--sqlite-template",
-        help="--mixed: start from a copy of this migrated SQLite database of the same code (the smoke test "
-        "passes its test database) instead of migrating a new file.",
+        help="Start from a copy of this migrated SQLite database of the same code (the smoke tests pass "
+        "their test database) instead of migrating a new file.",
     )
     args = parser.parse_args(argv)
     defaults = (
@@ -840,6 +851,8 @@ def main(argv=None):
     signal.signal(signal.SIGINT, signal.default_int_handler)
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed; run bench/run, which installs Debian's package.")
+    if args.sqlite_template and not Path(args.sqlite_template).is_file():
+        sys.exit(f"--sqlite-template {args.sqlite_template}: no such file")
     ensure_datasette()
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     db_path = workdir / "bench.sqlite3"
@@ -859,7 +872,8 @@ def main(argv=None):
         # collectstatic (needed with DEBUG off) runs beside the data generation.
         static = subprocess.Popen([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT)
         log(f"generating {args.recommendations:,} recommendations and {args.updates:,} updates into SQLite")
-        ctx["gen_sqlite"] = prepare_database(env, args.recommendations, args.updates, args.seed)
+        copied = copy_template(args.sqlite_template, db_path)
+        ctx["gen_sqlite"] = prepare_database(env, args.recommendations, args.updates, args.seed, migrate=not copied)
         if static.wait():
             raise RuntimeError("collectstatic failed")
         log(f"generated in {ctx['gen_sqlite']:.1f} s")

@@ -394,13 +394,8 @@ def main(args, command):
         b.log(f"working in {workdir}")
         static = subprocess.Popen([b.PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, cwd=b.ROOT)
         b.log(f"generating {args.recommendations:,} recommendations and {args.updates:,} updates into SQLite")
-        if args.sqlite_template:
-            # A migrated database of this code (the smoke test's own test database): migrate is a no-op.
-            with sqlite3.connect(args.sqlite_template) as source, sqlite3.connect(db_path) as target:
-                source.backup(target)
-        ctx["gen_sqlite"] = b.prepare_database(
-            env, args.recommendations, args.updates, args.seed, migrate=not args.sqlite_template
-        )
+        copied = b.copy_template(args.sqlite_template, db_path)
+        ctx["gen_sqlite"] = b.prepare_database(env, args.recommendations, args.updates, args.seed, migrate=not copied)
         if static.wait():
             raise RuntimeError("collectstatic failed")
         b.log(f"generated in {ctx['gen_sqlite']:.1f} s")

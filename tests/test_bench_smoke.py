@@ -20,13 +20,22 @@ from django.db import connection
 ROOT = Path(settings.BASE_DIR)
 
 
+def bench_argv(*options):
+    """bench/run with `options`, starting from a copy of this test database (already migrated) where
+    it is a file, so that the run does not spend its first seconds migrating a new one."""
+    argv = [str(ROOT / "bench" / "run"), *options]
+    template = connection.settings_dict["NAME"]
+    if Path(str(template)).is_file():
+        argv += ["--sqlite-template", str(template)]
+    return argv
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="quick mode is SQLite-only; it runs in the SQLite pass")
+@pytest.mark.django_db(transaction=True)
 def test_bench_smoke_quick_run_answers_2xx_and_writes_the_table():
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_", "DATABASE_URL"))}
     env["BENCH_PYTHON"] = sys.executable
-    result = subprocess.run(
-        [str(ROOT / "bench" / "run"), "--quick"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-    )
+    result = subprocess.run(bench_argv("--quick"), cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, f"bench/run --quick failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
     table = (ROOT / "bench" / "results" / "quick.md").read_text()
     for case in ("(a)", "(b)", "(c)", "(d)", "(e)"):
@@ -43,10 +52,7 @@ def test_bench_smoke_mixed_quick_run_reads_while_the_secretariat_writes():
     from a copy of this test database (already migrated), so the run takes seconds, not a minute."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_", "DATABASE_URL"))}
     env["BENCH_PYTHON"] = sys.executable
-    template = connection.settings_dict["NAME"]
-    argv = [str(ROOT / "bench" / "run"), "--mixed", "--quick"]
-    if Path(str(template)).is_file():
-        argv += ["--sqlite-template", str(template)]
+    argv = bench_argv("--mixed", "--quick")
     result = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, f"bench/run --mixed failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
 

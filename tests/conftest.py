@@ -79,6 +79,21 @@ def pytest_configure(config):
     settings.MEDIA_ROOT = media_root
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `own_databases` make and check databases of their own (SQLite files, a new
+    PostgreSQL database on 127.0.0.1:5432), whatever database the pass runs on: the PostgreSQL pass
+    of `make test` would repeat them exactly, so only the SQLite pass runs them (deselected, not
+    skipped, on PostgreSQL; .ci/run runs both passes)."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return
+    repeated = [item for item in items if item.get_closest_marker("own_databases")]
+    if repeated:
+        config.hook.pytest_deselected(items=repeated)
+        items[:] = [item for item in items if not item.get_closest_marker("own_databases")]
+
+
 @pytest.fixture
 def make_process(db):
     def make(**kwargs):

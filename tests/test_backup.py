@@ -296,6 +296,7 @@ def fresh_postgres():
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.mark.own_databases
 def test_a_sqlite_backup_restores_into_a_fresh_sqlite_database(sqlite_backup, migrated_sqlite, tmp_path):
     path, manifest = sqlite_backup
     target = _fresh_sqlite(migrated_sqlite, tmp_path, "target.sqlite3")
@@ -303,6 +304,7 @@ def test_a_sqlite_backup_restores_into_a_fresh_sqlite_database(sqlite_backup, mi
     assert _hashes(target) == manifest["hashes"]  # and hash_data, run on its own, agrees
 
 
+@pytest.mark.own_databases
 def test_sqlite_to_postgresql_and_back_keeps_every_table_identical(
     sqlite_backup, fresh_postgres, migrated_sqlite, tmp_path
 ):

@@ -179,6 +179,7 @@ def test_the_bulk_load_puts_back_every_trigger_and_stamps_what_the_triggers_woul
     assert before < largest <= DataVersion.current(), "the version is bumped and no key is above it"
 
 
+@pytest.mark.own_databases
 def test_refusal_exits_non_zero_with_a_clear_message(tmp_path):
     """The command line as a user runs it: a real recommendation, no --force, exit status 1."""
     database = tmp_path / "real.sqlite3"
@@ -233,6 +234,7 @@ def _dump(database: Path):
     return dump
 
 
+@pytest.mark.own_databases
 def test_two_runs_into_fresh_databases_give_identical_rows(tmp_path):
     dumps = []
     for name in ("one", "two"):

@@ -58,6 +58,7 @@ def production(tmp_path_factory):
     return json.loads(line.removeprefix("PROBE:"))
 
 
+@pytest.mark.own_databases
 @pytest.mark.parametrize("path", ["/", "/admin/login/", "/api/v1/recommendations/"])
 def test_production_responses_carry_the_security_headers(production, path):
     response = production[f"proxied {path}"]
@@ -73,6 +74,7 @@ def test_production_responses_carry_the_security_headers(production, path):
     assert "frame-ancestors 'none'" in csp
 
 
+@pytest.mark.own_databases
 @pytest.mark.parametrize("path", ["/", "/admin/login/"])
 def test_plain_http_is_redirected_to_https(production, path):
     response = production[f"plain {path}"]
@@ -80,10 +82,12 @@ def test_plain_http_is_redirected_to_https(production, path):
     assert response["location"].startswith("https://tracker.example.org")
 
 
+@pytest.mark.own_databases
 def test_healthz_answers_over_plain_http_for_load_balancers(production):
     assert production["plain /healthz"]["status"] == 200
 
 
+@pytest.mark.own_databases
 def test_cookies_are_secure_and_httponly_behind_the_proxy(production):
     cookies = production["proxied cookies"]
     assert cookies["csrftoken"]["secure"]

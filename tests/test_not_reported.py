@@ -108,3 +108,26 @@ def test_exports_carry_the_flag(client, three):
     assert dict(zip(header.split(","), line.split(","), strict=False))["not_reported_since"] == "2007-07-09"
     flagged = json.loads(body(client.get("/recommendations/?format=json&not_reported=true")))
     assert {row["code"] for row in flagged if row["code"].startswith("NR-")} == {"NR-OLD"}
+
+
+@pytest.mark.parametrize("on", [datetime.date(1, 1, 1), datetime.date(2, 1, 1), datetime.date(2, 12, 31)])
+def test_a_date_within_the_period_of_year_one_has_the_earliest_date_as_its_cutoff(on):
+    # Found by Schemathesis: `as_of=0002-01-01` with `not_reported` answered 500 (year 0 is out of range).
+    assert not_reported_cutoff(on) == datetime.date.min
+    assert not_reported_since(datetime.date.min, on) is None  # nothing is older than the first day
+
+
+@pytest.mark.parametrize("months", [24, 100_000])
+def test_every_surface_answers_an_as_of_date_in_the_first_years(client, three, settings, months):
+    settings.TRACKER_NOT_REPORTED_MONTHS = months
+    for path in (
+        "/api/v1/recommendations/?not_reported=false&as_of=0002-01-01",
+        "/api/v1/recommendations/summary/?not_reported=true&as_of=0002-01-01",
+        "/api/v1/recommendations/?as_of=0001-01-01",
+        "/recommendations/?not_reported=true&as_of=0002-01-01",
+        f"{three[0].get_absolute_url()}?as_of=0002-01-01",
+    ):
+        response = client.get(path)
+        assert response.status_code in (200, 400), (path, response.status_code)
+    rows = json.loads(body(client.get("/recommendations/?format=json&as_of=0002-01-01")))
+    assert all(row["not_reported_since"] is None for row in rows)

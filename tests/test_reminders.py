@@ -15,6 +15,7 @@ from django.core.management import call_command
 from tests.test_cycles import build_world, draft, opened, report
 from tracker import cycles, services
 from tracker.models import EmailNotice, ProgressUpdate, ReportingCycle
+from tracker.models.cycles import days_after
 
 UTC = datetime.UTC
 
@@ -226,3 +227,22 @@ def test_a_long_digest_lists_the_first_items_and_counts_the_rest(
     assert rcpts == A and listed(message) == [("BRU-01", "")]
     assert "2 recommendations still have no progress update" in message.get_content()
     assert "… and 1 more." in message.get_content()
+
+
+def test_a_cycle_whose_deadline_is_the_last_day_of_the_calendar_neither_closes_nor_stops_the_others(
+    world, smtp, django_capture_on_commit_callbacks
+):
+    # Its deadline plus the days before it closes, or plus a reminder's offset, falls outside the
+    # calendar: that arithmetic raised OverflowError and took the whole daily run down.
+    late = opened(world, name="Open for ever", deadline=datetime.date.max, close_after_days=30)
+    cycle = opened(world, name="2027 call for updates")
+    assert late.closes_on() == datetime.date.max
+    send(datetime.date(2027, 5, 2), capture=django_capture_on_commit_callbacks)
+    late.refresh_from_db()
+    cycle.refresh_from_db()
+    assert (late.state, cycle.state) == (ReportingCycle.State.OPEN, ReportingCycle.State.CLOSED)
+    assert list(ReportingCycle.objects.overdue(datetime.date.max)) == []
+    assert [days_after(datetime.date.min, -1), days_after(datetime.date.max, 10**12)] == [
+        datetime.date.min,
+        datetime.date.max,
+    ]

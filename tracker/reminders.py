@@ -22,7 +22,6 @@ listing only what the actor still has to report.
 A dry run returns the same plan and writes nothing (no cycle closed, no notice).
 """
 
-import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -35,6 +34,7 @@ from django.utils.translation import ngettext
 from tracker import roles
 from tracker.cycles import close_overdue_cycles
 from tracker.models import Actor, EmailNotice, ReportingCycle, RequestState
+from tracker.models.cycles import days_after
 from tracker.models.recommendations import first_words
 from tracker.notifications import by_language, queue_by_language
 
@@ -49,7 +49,7 @@ def reminder_offsets():
 
 def due_offset(cycle, today, offsets=None):
     """The latest offset whose day (deadline + offset) is `today` or before, or None if none is due yet."""
-    due = [offset for offset in offsets or reminder_offsets() if today >= cycle.deadline + datetime.timedelta(offset)]
+    due = [offset for offset in offsets or reminder_offsets() if today >= days_after(cycle.deadline, offset)]
     return max(due) if due else None
 
 

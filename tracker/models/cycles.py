@@ -33,6 +33,16 @@ from .translations import translated_only
 from .updates import ProgressUpdate
 
 
+def days_after(day, days):
+    """`day` (a date) plus `days` (an int; negative: before), kept within the calendar: the earliest
+    or latest date (`datetime.date.min`/`max`) where the sum would fall outside it, as a deadline of
+    9999-12-31 plus a week does. Raises nothing for any date and any int."""
+    try:
+        return day + datetime.timedelta(days=days)
+    except OverflowError:
+        return datetime.date.max if days > 0 else datetime.date.min
+
+
 def default_close_after_days():
     """settings.TRACKER_CYCLE_CLOSE_AFTER_DAYS (days after the deadline a cycle closes by itself), 30 by default."""
     return int(getattr(settings, "TRACKER_CYCLE_CLOSE_AFTER_DAYS", 30))
@@ -87,7 +97,7 @@ class ReportingCycleQuerySet(models.QuerySet):
             for pk, deadline, days in self.filter(state=ReportingCycle.State.OPEN).values_list(
                 "pk", "deadline", "close_after_days"
             )
-            if deadline + datetime.timedelta(days=days) < today
+            if days_after(deadline, days) < today
         ]
         return self.filter(pk__in=ids)
 
@@ -171,7 +181,7 @@ class ReportingCycle(Synced):
 
     def closes_on(self):
         """The date the cycle closes by itself: the day after deadline + close_after_days."""
-        return self.deadline + datetime.timedelta(days=self.close_after_days + 1)
+        return days_after(self.deadline, self.close_after_days + 1)
 
     def is_overdue_on(self, today):
         """Whether the deadline has passed on `today` (a date)."""

@@ -45,7 +45,9 @@ DEFAULT_NOT_REPORTED_MONTHS = 24
 def not_reported_cutoff(on=None):
     """The date before which a recommendation's last report is too old: `on` (a date; today
     when None) minus setting TRACKER_NOT_REPORTED_MONTHS (default 24) calendar months, the day
-    clamped to the month's length (29 Feb 2028 - 24 months = 28 Feb 2026)."""
+    clamped to the month's length (29 Feb 2028 - 24 months = 28 Feb 2026); the earliest date
+    (`datetime.date.min`, before which nothing lies) when the period reaches back beyond year 1,
+    as an as-of date in the first years does (`as_of=0002-01-01`)."""
     import calendar
     import datetime
 
@@ -55,6 +57,8 @@ def not_reported_cutoff(on=None):
     on = on or timezone.localdate()
     months = int(getattr(settings, "TRACKER_NOT_REPORTED_MONTHS", DEFAULT_NOT_REPORTED_MONTHS))
     year, month = divmod(on.year * 12 + on.month - 1 - months, 12)
+    if year < datetime.MINYEAR:
+        return datetime.date.min
     day = min(on.day, calendar.monthrange(year, month + 1)[1])
     return datetime.date(year, month + 1, day)
 

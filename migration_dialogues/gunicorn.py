@@ -67,10 +67,11 @@ class _LogStream:
         pass
 
 
-def warm_up(application):
+def warm_up(application, after_each=None):
     """Render each page of `WARM_UP_URLS` in each language through `application` (a WSGI callable)
-    and read its body. Returns a list of (path, status line, seconds) in the order rendered; a page
-    that raised is logged with its traceback and listed with the status "error"."""
+    and read its body, calling `after_each()` (if given) after each page. Returns a list of (path,
+    status line, seconds) in the order rendered; a page that raised is logged with its traceback
+    and listed with the status "error"."""
     from django.conf import settings
     from django.urls import reverse
     from django.utils import translation
@@ -90,6 +91,8 @@ def warm_up(application):
             if status != "error" and not status.startswith("200"):
                 logger.warning("Warming up %s answered %s; the worker starts without it", path, status)
             rendered.append((path, status, time.monotonic() - started))
+            if after_each is not None:
+                after_each()
     return rendered
 
 
@@ -108,9 +111,12 @@ def _render(application, environ):
 
 def post_worker_init(worker):
     """gunicorn's hook, once in each worker after it loaded the application, before its first
-    request: `warm_up(worker.wsgi)`, with one log line of what it rendered and how long it took."""
+    request: `warm_up(worker.wsgi)`, with one log line of what it rendered and how long it took.
+    The worker tells the arbiter it is alive after each page (`worker.notify()`), so a warm-up
+    longer than gunicorn's `--timeout` (at a larger data size, on a busy machine) does not get the
+    worker killed and started again, for ever."""
     started = time.monotonic()
-    rendered = warm_up(worker.wsgi)
+    rendered = warm_up(worker.wsgi, after_each=worker.notify)
     worker.log.info(
         "Warmed up in %.2f s: %s",
         time.monotonic() - started,

@@ -70,8 +70,10 @@ def test_a_cold_worker_reads_every_forum_on_its_first_dashboard(cold_worker, cli
 
 
 def test_a_warmed_up_worker_serves_its_first_dashboard_in_each_language_from_what_it_kept(cold_worker, client):
-    rendered = gunicorn_config.warm_up(application)
+    alive = []
+    rendered = gunicorn_config.warm_up(application, after_each=lambda: alive.append(len(alive)))
     assert [(path, status) for path, status, _seconds in rendered] == [(path, "200 OK") for path in dashboard_paths()]
+    assert len(alive) == len(rendered)  # gunicorn's worker.notify() after each page: no timeout
     for path in dashboard_paths():
         # Not served from the response cache (a miss: the warm-up kept no entry), yet nothing read again.
         assert first_visit(client, path) == ("miss", False, [])

@@ -8,6 +8,7 @@ running server (test_faults.py) and a cache shared by two server processes (test
 import contextlib
 import email
 import email.policy
+import json
 import os
 import secrets
 import socket
@@ -58,6 +59,20 @@ def production_env(directory, extra_settings="", **variables):
     }
     env.update(variables)
     return {name: value for name, value in env.items() if value is not None}
+
+
+def production_env_on_test_database(directory, connection, **variables):
+    """`production_env()` whose server uses the database of `connection` (the test's: its ENGINE,
+    NAME, HOST, PORT, USER and PASSWORD, passed as TEST_DATABASE)."""
+    keys = ("ENGINE", "NAME", "HOST", "PORT", "USER", "PASSWORD")
+    database = {key: connection.settings_dict[key] for key in keys}
+    return production_env(
+        directory,
+        "import json, os\n"
+        "DATABASES = {'default': {**DATABASES['default'], **json.loads(os.environ['TEST_DATABASE'])}}  # noqa: F405\n",
+        TEST_DATABASE=json.dumps(database),
+        **variables,
+    )
 
 
 @contextlib.contextmanager

@@ -18,7 +18,7 @@ import pytest
 from django.apps import apps
 from django.db import connection, transaction
 
-from tests.servers import gunicorn, http, production_env
+from tests.servers import gunicorn, http, production_env_on_test_database
 from tracker.http import cache as response_cache
 from tracker.models import DataVersion, Theme
 from tracker.models.version import UNTRACKED_PREFIXES
@@ -111,12 +111,9 @@ def two_servers(tmp_path, request):
     shared = request.param == "shared cache"
     if shared and not _redis_answers():
         pytest.fail("no Redis on 127.0.0.1:6379 for the shared-cache variant: .ci/run starts one (redis-server)")
-    database = {key: connection.settings_dict[key] for key in ("ENGINE", "NAME", "HOST", "PORT", "USER", "PASSWORD")}
-    env = production_env(
+    env = production_env_on_test_database(
         tmp_path,
-        "import json, os\n"
-        "DATABASES = {'default': {**DATABASES['default'], **json.loads(os.environ['TEST_DATABASE'])}}  # noqa: F405\n",
-        TEST_DATABASE=json.dumps(database),
+        connection,
         RESPONSE_CACHE_MB="64",
         API_THROTTLE_ANON="100000/min",
         API_THROTTLE_USER="100000/min",

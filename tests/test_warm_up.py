@@ -3,7 +3,6 @@
 rows read again, no reference lists, while the response cache neither served nor kept the warm-up.
 Committed data (transaction=True): what the dashboard keeps is only kept outside transactions."""
 
-import json
 import logging
 import time
 
@@ -16,7 +15,7 @@ from django.utils import translation
 
 from migration_dialogues import gunicorn as gunicorn_config
 from migration_dialogues.wsgi import application
-from tests.servers import gunicorn, production_env
+from tests.servers import gunicorn, production_env_on_test_database
 from tracker import breakdowns
 from tracker.http import cache as response_cache
 from tracker.models.aggregates import forum_rows_memo
@@ -99,14 +98,7 @@ def test_a_page_that_fails_to_warm_up_is_logged_and_the_others_still_render(cold
 
 
 def test_gunicorn_with_the_readmes_settings_warms_each_worker_up(cold_worker, tmp_path):
-    database = {key: connection.settings_dict[key] for key in ("ENGINE", "NAME", "HOST", "PORT", "USER", "PASSWORD")}
-
-    env = production_env(
-        tmp_path,
-        "import json, os\n"
-        "DATABASES = {'default': {**DATABASES['default'], **json.loads(os.environ['TEST_DATABASE'])}}  # noqa: F405\n",
-        TEST_DATABASE=json.dumps(database),
-    )
+    env = production_env_on_test_database(tmp_path, connection)
     log = tmp_path / "gunicorn.log"
 
     def warmed():

@@ -14,7 +14,9 @@ visitor without that cookie gets its own entry); the cookie names no session. A 
 is logged and skipped: the worker starts all the same, cold.
 """
 
+import io
 import logging
+import sys
 import time
 
 logger = logging.getLogger("migration_dialogues.warm_up")
@@ -43,28 +45,12 @@ def warm_up_environ(path, settings):
         "REMOTE_ADDR": "127.0.0.1",
         "wsgi.version": (1, 0),
         "wsgi.url_scheme": "https" if secure else "http",
-        "wsgi.input": _EmptyInput(),
-        "wsgi.errors": _LogStream(),
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
         "wsgi.multithread": False,
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
     }
-
-
-class _EmptyInput:
-    def read(self, size=-1):
-        return b""
-
-    def readline(self, size=-1):
-        return b""
-
-
-class _LogStream:
-    def write(self, text):
-        logger.warning("%s", text.rstrip())
-
-    def flush(self):
-        pass
 
 
 def warm_up(application, after_each=None):

@@ -7,7 +7,9 @@ import datetime
 import itertools
 import os
 import tempfile
+from pathlib import Path
 
+import django.test
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import translation
@@ -92,6 +94,40 @@ def pytest_collection_modifyitems(config, items):
     if repeated:
         config.hook.pytest_deselected(items=repeated)
         items[:] = [item for item in items if not item.get_closest_marker("own_databases")]
+
+
+SEED_FIXTURES = sorted(str(path) for path in (Path(__file__).resolve().parent.parent / "fixtures").glob("*.json"))
+
+
+class _SeedTestCase(django.test.TestCase):
+    """Django's own way to load fixtures once for many tests: `TestCase.setUpClass()` opens a
+    transaction, loads `fixtures` into it, and `tearDownClass()` rolls it back."""
+
+    fixtures = SEED_FIXTURES
+
+
+@pytest.fixture(scope="module")
+def seed_once(django_db_setup, django_db_blocker):
+    """The seed (fixtures/*.json) loaded once for a test module's tests (per xdist worker), in a
+    transaction rolled back after the module's last test. Loading it costs one to two seconds; the
+    ~90 tests that read it would spend minutes of each pass reloading it. Use `seed`, not this."""
+    with django_db_blocker.unblock():
+        _SeedTestCase.setUpClass()
+    yield
+    with django_db_blocker.unblock():
+        _SeedTestCase.tearDownClass()
+
+
+@pytest.fixture
+def seed(seed_once, db):
+    """The seed data, as `loaddata fixtures/*.json` leaves it, for a test that uses `db` (not
+    `transactional_db`): the test runs in a savepoint inside `seed_once`'s transaction, so what it
+    changes is undone before the next test. Every test of a module that uses it must be content with
+    the seed being there (the module's transaction stays open until its last test)."""
+    from tracker.models import Recommendation
+
+    # A transactional test of the same module would have flushed it: say so instead of failing later.
+    assert Recommendation.objects.filter(code="GCIM-2005-FND-01").exists(), "the seed was flushed"
 
 
 @pytest.fixture

@@ -32,10 +32,10 @@ def empty_response_cache(api_fresh_cache):
 
 
 @pytest.fixture
-def seed(db, secretariat_user, actor_a):
-    """The seed (fixtures/*.json) and what it lacks to fill every table: an approved update of a
-    state's actor with a public evidence file (and an unapproved one), an open reporting cycle."""
-    call_command("loaddata", *FIXTURES, verbosity=0)
+def seed(seed, secretariat_user, actor_a):
+    """The seed (fixtures/*.json, loaded once for the module: tests/conftest.py) and what it lacks
+    to fill every table: an approved update of a state's actor with a public evidence file (and an
+    unapproved one), an open reporting cycle."""
     Actor.objects.filter(pk=actor_a.pk).update(country_code="BE")
     recommendation = Recommendation.objects.get(code="GFMD-2007-RT1-06")
     update = services.record_progress(

@@ -394,8 +394,8 @@ def dump_tracker_tables():
 
 
 @pytest.fixture
-def seeded(db):
-    call_command("loaddata", *FIXTURE_FILES, verbosity=0)
+def seeded(seed):
+    """The seed, loaded once for this module (tests/conftest.py)."""
 
 
 def test_fixture_files_are_split_by_what_they_hold():

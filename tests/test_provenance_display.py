@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from tracker.models import Basis, EditorialFact, ObjectiveMapping, Recommendation, RecommendationLink
 from tracker.models.provenance import EDITORIAL_EXPLANATION
@@ -20,11 +19,6 @@ ANY_LABEL = re.compile(r'<span class="editorial-label"( aria-describedby="([^"]+
 FACT_ELEMENTS = {"start_date": "fact-dates", "end_date": "fact-dates", "city": "fact-place", "country": "fact-place"}
 
 pytestmark = pytest.mark.skipif(not FIXTURES, reason="no seed fixtures in fixtures/")
-
-
-@pytest.fixture
-def seed(db):
-    call_command("loaddata", *FIXTURES, verbosity=0)
 
 
 def page(client, url):

@@ -6,18 +6,12 @@ import io
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from tracker.models import Actor, Forum, Recommendation, Theme
 
 FIXTURES = sorted(str(path) for path in (Path(__file__).resolve().parent.parent / "fixtures").glob("*.json"))
 
 pytestmark = pytest.mark.skipif(not FIXTURES, reason="no seed fixtures in fixtures/")
-
-
-@pytest.fixture
-def seed(db):
-    call_command("loaddata", *FIXTURES, verbosity=0)
 
 
 def test_every_public_page_renders_on_the_seed_data(client, seed):

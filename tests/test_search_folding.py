@@ -5,15 +5,11 @@ API list, the summaries and the CSV and JSON exports. It compares the words, fol
 in step with the code, the text and the theme names (tests/test_search_stems.py: word forms)."""
 
 import csv
-import importlib
 import io
 import json
 from types import SimpleNamespace
 
 import pytest
-from django.apps import apps
-from django.core.management import call_command
-from django.db import connection
 
 from tracker import importing
 from tracker.models import Recommendation
@@ -36,11 +32,9 @@ SPANISH = "Promover la migración circular y la cooperación entre países de or
 
 
 @pytest.fixture
-def searchable(db, settings, tmp_path, make_user, make_recommendation):
-    """The seed (loaded with loaddata), the case row imported by the secretariat, and one
-    Spanish recommendation."""
-    fixtures = sorted(str(path) for path in (settings.BASE_DIR / "fixtures").glob("*.json"))
-    call_command("loaddata", *fixtures, verbosity=0)
+def searchable(seed, tmp_path, make_user, make_recommendation):
+    """The seed (loaded once for the module, tests/conftest.py), the case row imported by the
+    secretariat, and one Spanish recommendation."""
     from tracker import roles
     from tracker.models import Actor
 
@@ -154,69 +148,3 @@ def test_every_loaded_and_imported_row_has_its_search_text(searchable):
         assert rec.search_text.startswith(f"{search_form(rec.code)}\n{search_form(rec.text)}\n")
     assert "citee" in searchable.case.search_text
     assert "الهجره والتنميه" in searchable.case.search_text  # ta marbuta folded to ha (docs/i18n.md, "Search")
-
-
-# Write paths
-
-
-def test_bulk_create_computes_the_search_text(make_forum):
-    forum = make_forum()
-    created = Recommendation.objects.bulk_create(
-        [
-            Recommendation(code="BULK-01", forum=forum, order=1, text="Éducation des enfants migrants"),
-            Recommendation(code="BULK-02", forum=forum, order=2, text="التنمية المستدامة"),
-        ]
-    )
-    expected = {
-        "BULK-01": "bulk-01\neducation des enfants migrants\nbulk-01\neduc des enfant migrant",
-        "BULK-02": "bulk-02\nالتنميه المستدامه\nbulk-02\nالتنميه المستدامه",  # ta marbuta folded to ha
-    }
-    assert {rec.code: rec.search_text for rec in created} == expected
-    assert dict(Recommendation.objects.values_list("code", "search_text")) == expected
-    assert list(Recommendation.objects.filter(search_text__contains=search_form("ÉDUCATION"))) == [created[0]]
-
-
-def test_a_save_after_editing_the_text_or_code_keeps_the_search_text_in_step(client, make_recommendation):
-    rec = make_recommendation(code="EDIT-01", text="Première version")
-    assert page_codes(client, "q", "PREMIERE") == ["EDIT-01"]
-
-    rec.text = "Deuxième version"
-    rec.save()
-    assert page_codes(client, "q", "premiere") == []
-    assert page_codes(client, "q", "DEUXIEME") == ["EDIT-01"]
-
-    # A save of only some fields that names the text saves the search text with it.
-    rec.text = "Troisième version"
-    rec.save(update_fields=["text"])
-    rec.refresh_from_db()
-    assert rec.search_text == "edit-01\ntroisieme version\nedit-01\ntroisiem version"
-    assert page_codes(client, "q", "troisième") == ["EDIT-01"]
-
-    rec.code = "EDIT-02"
-    rec.save(update_fields=["code"])
-    assert page_codes(client, "q", "edit-02") == ["EDIT-02"]
-    assert page_codes(client, "q", "edit-01") == []
-
-
-def test_the_search_text_is_not_in_the_history(make_recommendation):
-    rec = make_recommendation(text="Texte d'origine")
-    rec.text = "Texte modifié"
-    rec.save()
-    history_fields = {field.name for field in Recommendation.history.model._meta.get_fields()}
-    assert "text" in history_fields
-    assert "search_text" not in history_fields
-    assert Recommendation.history.filter(id=rec.pk).count() == 2
-
-
-def test_the_migration_fills_the_search_text_of_existing_rows(make_recommendation):
-    make_recommendation(code="OLD-01", text="Coopération régionale")
-    make_recommendation(code="OLD-02", text="الهِجْرَة")
-    Recommendation.objects.update(search_text="")
-    migration = importlib.import_module("tracker.migrations.0006_recommendation_search_text")
-
-    migration.fill_search_text(apps, SimpleNamespace(connection=connection))
-
-    assert dict(Recommendation.objects.values_list("code", "search_text")) == {
-        "OLD-01": "old-01\ncooperation regionale",
-        "OLD-02": "old-02\nالهجره",  # harakat removed, ta marbuta folded to ha
-    }

@@ -6,11 +6,13 @@ import importlib
 from types import SimpleNamespace
 
 import pytest
+import snowballstemmer
 from django.apps import apps
 from django.db import connection
 
 from tracker.models import Recommendation
 from tracker.models.search import refresh_search_text
+from tracker.text import STEMMERS, stem_form
 
 API = "/api/v1"
 
@@ -111,3 +113,18 @@ def test_refresh_and_the_migration_compute_what_a_save_does(records):
     Recommendation.objects.update(search_text_fr="stale")
     assert refresh_search_text(Recommendation.objects.all()) == 2
     assert dict(Recommendation.objects.values_list("pk", "search_text_fr")) == saved
+
+
+@pytest.mark.parametrize("lang", sorted(STEMMERS))
+def test_a_number_in_ascii_digits_is_its_own_stem_and_other_digits_are_stemmed(lang):
+    """`stem_form` passes numbers in ASCII digits by (a code's numbers would fill the stems' cache):
+    each algorithm's own stem of them is the number itself, and digits of other scripts still go
+    through the stemmer (Arabic's writes Arabic-Indic digits in ASCII)."""
+    stemmer = snowballstemmer.stemmer(STEMMERS[lang])
+    numbers = ["0", "01", "2007", "000123", "1234567890", *(str(n) for n in range(0, 10**6, 997))]
+    assert [stemmer.stemWord(number) for number in numbers] == numbers
+    assert stem_form("gfmd-2007-rt1-02 000123", lang) == "gfmd-2007-rt1-02 000123"
+    arabic_indic = "\u0662\u0660\u0660\u0667"  # ٢٠٠٧
+    assert stem_form(arabic_indic, lang) == stemmer.stemWord(arabic_indic)
+    if lang == "ar":
+        assert stem_form(arabic_indic, lang) == "2007"

@@ -125,10 +125,10 @@ def stem_form(folded, lang="en"):
 
 
 def _stem_word(word, algorithm):
-    """`word`'s stem; a number in ASCII digits is its own stem in every algorithm (tests/test_search_
-    languages.py checks it), so it skips the stemmer and its cache: every code holds numbers of its
-    own ("gfmd-2007-rt1-02", a demo code's six digits), which would otherwise evict the words that
-    recur. Other digits go through the stemmer: Arabic's turns Arabic-Indic digits into ASCII ones."""
+    """`word`'s stem. A number in ASCII digits is its own stem in every algorithm (checked by
+    tests/test_search_languages.py), so it skips the stemmer and its cache: every code holds numbers
+    of its own ("gfmd-2007-rt1-02", a demo code's six digits), which would otherwise evict the words
+    that recur. Other digits go through the stemmer: Arabic's turns Arabic-Indic digits into ASCII."""
     if word.isascii() and word.isdigit():
         return word
     return _stem(word, algorithm)

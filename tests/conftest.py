@@ -85,15 +85,25 @@ def pytest_collection_modifyitems(config, items):
     """Tests marked `own_databases` make and check databases of their own (SQLite files, a new
     PostgreSQL database on 127.0.0.1:5432), whatever database the pass runs on: the PostgreSQL pass
     of `make test` would repeat them exactly, so only the SQLite pass runs them (deselected, not
-    skipped, on PostgreSQL; .ci/run runs both passes)."""
+    skipped, on PostgreSQL; .ci/run runs both passes).
+
+    With `BROWSER_TESTS_ON_POSTGRES=0` (.ci/run's PostgreSQL pass sets it) the PostgreSQL pass also
+    leaves out the browser tests (marked `browser`), which .ci/run's SQLite pass has just run: they
+    check what Chromium makes of the pages (layout at 1280 and 390 px, accessibility, the content
+    security policy, scripts), while the pages' HTML on PostgreSQL is checked by the server-side
+    tests of the same views. They are a sixth of that pass's time, which keeps .ci/run within its
+    budget; `make test` on PostgreSQL alone runs them."""
     from django.conf import settings
 
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         return
-    repeated = [item for item in items if item.get_closest_marker("own_databases")]
+    markers = ["own_databases"]
+    if os.environ.get("BROWSER_TESTS_ON_POSTGRES", "1") == "0":
+        markers.append("browser")
+    repeated = [item for item in items if any(item.get_closest_marker(name) for name in markers)]
     if repeated:
         config.hook.pytest_deselected(items=repeated)
-        items[:] = [item for item in items if not item.get_closest_marker("own_databases")]
+        items[:] = [item for item in items if not any(item.get_closest_marker(name) for name in markers)]
 
 
 SEED_FIXTURES = sorted(str(path) for path in (Path(__file__).resolve().parent.parent / "fixtures").glob("*.json"))

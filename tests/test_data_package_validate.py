@@ -19,7 +19,6 @@ from tracker.http import cache
 from tracker.models import Actor, Recommendation, ReportingCycle
 from tracker.opendata.tables import TABLES
 
-FIXTURES = sorted(str(path) for path in (Path(__file__).resolve().parent.parent / "fixtures").glob("*.json"))
 FRICTIONLESS = Path(sys.executable).with_name("frictionless")
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 

@@ -11,7 +11,6 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
@@ -393,11 +392,6 @@ def dump_tracker_tables():
     return rows
 
 
-@pytest.fixture
-def seeded(seed):
-    """The seed, loaded once for this module (tests/conftest.py)."""
-
-
 def test_fixture_files_are_split_by_what_they_hold():
     assert [Path(path).name for path in FIXTURE_FILES] == [
         "01_reference.json",
@@ -407,19 +401,19 @@ def test_fixture_files_are_split_by_what_they_hold():
     ]
 
 
-def test_every_seed_item_is_present_with_its_exact_wording(seeded):
+def test_every_seed_item_is_present_with_its_exact_wording(seed):
     stored = dict(Recommendation.objects.values_list("code", "text"))
     assert stored == dict(SEED_ITEMS)
     assert len(SEED_ITEMS) == 52
 
 
-def test_the_source_typos_are_kept(seeded):
+def test_the_source_typos_are_kept(seed):
     texts = " ".join(Recommendation.objects.values_list("text", flat=True))
     for typo in ("countries or origin", "duals gains", "devert", "trade,etc"):
         assert typo in texts
 
 
-def test_codes_are_stable_uppercase_and_name_their_kind(seeded):
+def test_codes_are_stable_uppercase_and_name_their_kind(seed):
     for code, kind in Recommendation.objects.values_list("code", "kind"):
         assert re.fullmatch(r"[A-Z0-9]+(-[A-Z0-9]+)+-\d{2}", code), code
         part = code.split("-")[-2]
@@ -427,7 +421,7 @@ def test_codes_are_stable_uppercase_and_name_their_kind(seeded):
         assert kind == expected_kind, code
 
 
-def test_brussels_forum_has_four_roundtables_eighteen_recommendations_and_four_outcomes(seeded):
+def test_brussels_forum_has_four_roundtables_eighteen_recommendations_and_four_outcomes(seed):
     forum = Forum.objects.get(slug="gfmd-2007-brussels")
     assert (forum.start_date, forum.end_date) == (datetime.date(2007, 7, 9), datetime.date(2007, 7, 11))
     assert (forum.city, forum.country, forum.host) == ("Brussels", "Belgium", "Government of Belgium")
@@ -455,7 +449,7 @@ def test_brussels_forum_has_four_roundtables_eighteen_recommendations_and_four_o
     assert not outcomes.filter(roundtable__isnull=False).exists()
 
 
-def test_manila_forum_has_three_roundtables_with_seven_sub_sessions(seeded):
+def test_manila_forum_has_three_roundtables_with_seven_sub_sessions(seed):
     forum = Forum.objects.get(slug="gfmd-2008-manila")
     assert (forum.start_date, forum.end_date) == (datetime.date(2008, 10, 27), datetime.date(2008, 10, 30))
     assert (forum.city, forum.country) == ("Manila", "Philippines")
@@ -471,7 +465,7 @@ def test_manila_forum_has_three_roundtables_with_seven_sub_sessions(seeded):
     assert all(rt.parent.forum_id == forum.pk for rt in roundtables if rt.parent)
 
 
-def test_hld_has_its_dates_the_sg_report_and_five_outcomes(seeded):
+def test_hld_has_its_dates_the_sg_report_and_five_outcomes(seed):
     forum = Forum.objects.get(slug="hld-2006")
     assert forum.process.slug == "hld"
     assert (forum.start_date, forum.end_date) == (datetime.date(2006, 9, 14), datetime.date(2006, 9, 15))
@@ -483,7 +477,7 @@ def test_hld_has_its_dates_the_sg_report_and_five_outcomes(seeded):
     assert texts_of(outcomes) == expected("HLD-2006-OUT-")
 
 
-def test_gcim_report_has_its_commission_facts_and_six_findings(seeded):
+def test_gcim_report_has_its_commission_facts_and_six_findings(seed):
     forum = Forum.objects.get(slug="gcim-2005-report")
     assert "Migration in an Interconnected World: New Directions for Action" in forum.title
     assert (forum.start_date.year, forum.start_date.month) == (2005, 10)
@@ -496,7 +490,7 @@ def test_gcim_report_has_its_commission_facts_and_six_findings(seeded):
     assert texts_of(findings) == expected("GCIM-2005-FND-")
 
 
-def test_mauritius_workshop_has_its_dates_host_and_four_key_messages(seeded):
+def test_mauritius_workshop_has_its_dates_host_and_four_key_messages(seed):
     forum = Forum.objects.get(slug="ec-2008-mauritius-circular-migration")
     assert forum.title == "Workshop on Creating Development Benefits through Circular Migration"
     assert forum.process.slug == "circular-migration-workshops"
@@ -507,7 +501,7 @@ def test_mauritius_workshop_has_its_dates_host_and_four_key_messages(seeded):
     assert texts_of(messages) == expected("EC-CM-2008-KM-")
 
 
-def test_expert_meeting_has_three_sections_with_every_point_verbatim(seeded):
+def test_expert_meeting_has_three_sections_with_every_point_verbatim(seed):
     forum = Forum.objects.get(slug="expert-meeting-labour-migration")
     assert forum.title == "Expert Meeting labour migration: protection, gender and development"
     assert forum.start_date is None and forum.end_date is None
@@ -521,7 +515,7 @@ def test_expert_meeting_has_three_sections_with_every_point_verbatim(seeded):
     assert set(forum.recommendations.values_list("kind", flat=True)) == {"key_message"}
 
 
-def test_processes_are_present_with_their_kinds_and_descriptions(seeded):
+def test_processes_are_present_with_their_kinds_and_descriptions(seed):
     kinds = dict(Process.objects.values_list("slug", "kind"))
     assert kinds == {
         "gcim": "commission",
@@ -545,7 +539,7 @@ def test_processes_are_present_with_their_kinds_and_descriptions(seeded):
     assert "Temporary Mode 4 Entry for specific purpose (not in labour market)" in gats
 
 
-def test_actors_named_by_the_source_exist_with_their_kinds(seeded):
+def test_actors_named_by_the_source_exist_with_their_kinds(seed):
     kinds = dict(Actor.objects.values_list("slug", "kind"))
     assert kinds == {
         "belgium": "government",
@@ -567,7 +561,7 @@ def test_actors_named_by_the_source_exist_with_their_kinds(seeded):
     }
 
 
-def test_responsible_actors_are_set_only_where_the_source_names_them(seeded):
+def test_responsible_actors_are_set_only_where_the_source_names_them(seed):
     with_actors = {
         rec.code: sorted(a.slug for a in rec.actors.all())
         for rec in Recommendation.objects.prefetch_related("actors")
@@ -576,7 +570,7 @@ def test_responsible_actors_are_set_only_where_the_source_names_them(seeded):
     assert with_actors == {"EXP-LM-RP-02": ["governments"], "EXP-LM-PG-03": ["governments"]}
 
 
-def test_every_recommendation_cites_the_iom_presentation_with_a_locator(seeded):
+def test_every_recommendation_cites_the_iom_presentation_with_a_locator(seed):
     presentation = Document.objects.get(title=PRESENTATION_TITLE)
     assert presentation.date == datetime.date(2008, 10, 3)
     assert "IOM" in presentation.publisher
@@ -589,7 +583,7 @@ def test_every_recommendation_cites_the_iom_presentation_with_a_locator(seeded):
     assert all(forum.documents.filter(pk=presentation.pk).exists() for forum in Forum.objects.all())
 
 
-def test_every_similar_document_title_from_the_seed_exists(seeded):
+def test_every_similar_document_title_from_the_seed_exists(seed):
     assert len(SIMILAR_DOCUMENT_TITLES) == 100
     titles = set(Document.objects.values_list("title", flat=True))
     missing = [title for title in SIMILAR_DOCUMENT_TITLES if title not in titles]
@@ -598,7 +592,7 @@ def test_every_similar_document_title_from_the_seed_exists(seeded):
     assert Document.objects.count() == 103
 
 
-def test_documents_carry_symbols_and_dates_only_where_the_titles_give_them(seeded):
+def test_documents_carry_symbols_and_dates_only_where_the_titles_give_them(seed):
     assert dict(Document.objects.exclude(symbol="").values_list("symbol", "date")) == DOCUMENT_SYMBOLS
     listed = Document.objects.filter(title__in=SIMILAR_DOCUMENT_TITLES)
     for document in listed.exclude(date=None):
@@ -607,7 +601,7 @@ def test_documents_carry_symbols_and_dates_only_where_the_titles_give_them(seede
     assert listed.get(title="Economic and Social Council").date is None
 
 
-def test_framework_has_the_23_gcm_objectives_and_the_sdg_migration_targets(seeded):
+def test_framework_has_the_23_gcm_objectives_and_the_sdg_migration_targets(seed):
     gcm = FrameworkObjective.objects.filter(framework="gcm").order_by("order")
     assert [o.number for o in gcm] == [str(n) for n in range(1, 24)]
     assert [o.slug for o in gcm] == [f"gcm-{n}" for n in range(1, 24)]
@@ -626,7 +620,7 @@ def test_framework_has_the_23_gcm_objectives_and_the_sdg_migration_targets(seede
     assert all(0 < len(title) <= 400 for title in FrameworkObjective.objects.values_list("title", flat=True))
 
 
-def test_recommendations_are_tagged_with_themes_and_framework_objectives(seeded):
+def test_recommendations_are_tagged_with_themes_and_framework_objectives(seed):
     counts = Recommendation.objects.annotate(
         themes_n=Count("themes", distinct=True), objectives_n=Count("objectives", distinct=True)
     )
@@ -644,7 +638,7 @@ def test_recommendations_are_tagged_with_themes_and_framework_objectives(seeded)
     assert Theme.objects.filter(recommendations__isnull=True).count() == 0
 
 
-def test_stored_status_equals_the_status_derived_from_approved_updates(seeded):
+def test_stored_status_equals_the_status_derived_from_approved_updates(seed):
     derived = dict(
         Recommendation.objects.with_effective_status(as_of=datetime.date.today()).values_list(
             "code", "effective_status"
@@ -657,7 +651,7 @@ def test_stored_status_equals_the_status_derived_from_approved_updates(seeded):
         assert services._refresh_current_status(recommendation, None) is False, recommendation.code
 
 
-def test_only_items_with_evidence_in_the_source_have_a_status(seeded):
+def test_only_items_with_evidence_in_the_source_have_a_status(seed):
     with_status = Recommendation.objects.exclude(status=Recommendation.Status.NO_INFORMATION)
     assert {
         rec.code: (rec.status, rec.status_date, rec.updates.get().actor.slug) for rec in with_status
@@ -669,7 +663,7 @@ def test_only_items_with_evidence_in_the_source_have_a_status(seeded):
     assert not no_information.exclude(status_changed_at=None).exists()
 
 
-def test_progress_updates_are_approved_dated_and_cite_the_source(seeded):
+def test_progress_updates_are_approved_dated_and_cite_the_source(seed):
     presentation = Document.objects.get(title=PRESENTATION_TITLE)
     recorded = datetime.datetime(2008, 10, 3, tzinfo=datetime.UTC)
     updates = ProgressUpdate.objects.select_related("recommendation")
@@ -687,7 +681,7 @@ def test_progress_updates_are_approved_dated_and_cite_the_source(seeded):
     assert "Belgium" in gfmd.summary and "Brussels" in gfmd.summary
 
 
-def test_follow_up_actions_trace_requests_to_the_forums_that_acted_on_them(seeded):
+def test_follow_up_actions_trace_requests_to_the_forums_that_acted_on_them(seed):
     actions = {
         (action.recommendation.code, action.forum.slug, action.date)
         for action in FollowUpAction.objects.select_related("recommendation", "forum")
@@ -698,7 +692,7 @@ def test_follow_up_actions_trace_requests_to_the_forums_that_acted_on_them(seede
     }
 
 
-def test_links_point_from_the_later_recommendation_to_the_earlier_one_with_a_reason(seeded):
+def test_links_point_from_the_later_recommendation_to_the_earlier_one_with_a_reason(seed):
     links = RecommendationLink.objects.select_related("from_recommendation__forum", "to_recommendation__forum")
     assert links.count() == 7
     assert links.filter(
@@ -718,7 +712,7 @@ def test_links_point_from_the_later_recommendation_to_the_earlier_one_with_a_rea
         assert later.start_date is None or later.start_date > earlier.start_date, link
 
 
-def test_every_loaded_row_passes_model_validation(seeded):
+def test_every_loaded_row_passes_model_validation(seed):
     for model in (Document, Process, Forum, Roundtable, Actor, Theme, FrameworkObjective, Recommendation):
         for obj in model.objects.all():
             obj.full_clean()
@@ -734,7 +728,7 @@ def test_every_loaded_row_passes_model_validation(seeded):
         assert recommendation.updated_at >= recommendation.created_at
 
 
-def test_loading_twice_gives_identical_table_contents(seeded):
+def test_loading_twice_gives_identical_table_contents(seed):
     first = dump_tracker_tables()
     call_command("loaddata", *FIXTURE_FILES, verbosity=0)
     assert dump_tracker_tables() == first

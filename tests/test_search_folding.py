@@ -2,7 +2,8 @@
 on every answer of the shared RecommendationFilterSet: the browse page (`q` and `search`), the
 API list, the summaries and the CSV and JSON exports. It compares the words, folded by
 `tracker.text.search_form`, against `Recommendation.search_text`, which every write path keeps
-in step with the code, the text and the theme names (tests/test_search_stems.py: word forms)."""
+in step with the code, the text and the theme names (tests/test_search_column.py; word forms:
+tests/test_search_stems.py)."""
 
 import csv
 import io
